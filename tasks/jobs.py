@@ -1,0 +1,54 @@
+"""Background jobs. Each takes ids, runs in the app context and calls one service function."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from celery import shared_task
+from flask import current_app
+
+from models import Document
+from tasks import mail
+from webapp.db import session_factory
+from workflows import reminders
+from workflows.documents import document_pdf
+from workflows.instances import fire_due_timers as fire_timers
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(name="tasks.jobs.fire_due_timers")
+def fire_due_timers(at: str | None = None) -> int:
+    """Fire every timer due now (or at `at`, ISO); safe to run on several workers at once."""
+    now = datetime.fromisoformat(at) if at else None
+    with session_factory()() as session:
+        return fire_timers(session, now)
+
+
+@shared_task(name="tasks.jobs.render_document")
+def render_document(document_id: int) -> None:
+    """Render a document's PDF into the store ahead of the first download."""
+    with session_factory()() as session:
+        doc = session.get(Document, document_id)
+        if doc is not None:
+            document_pdf(doc, current_app.config["UPLOAD_DIR"])
+
+
+@shared_task(name="tasks.jobs.send_notification_emails")
+def send_notification_emails(notification_ids: list[int]) -> int:
+    """E-mail notifications when SMTP is configured; returns how many were sent."""
+    with session_factory()() as session:
+        return mail.send_notifications(session, current_app.config, notification_ids)
+
+
+@shared_task(name="tasks.jobs.send_due_reminders")
+def send_due_reminders(at: str | None = None) -> int:
+    """Remind of tasks due soon and escalate overdue ones."""
+    now = datetime.fromisoformat(at) if at else None
+    with session_factory()() as session:
+        return reminders.remind_and_escalate(session, now)
+
+
+def register() -> None:
+    """Importing this module registers the jobs; the call makes that explicit."""

@@ -1,0 +1,36 @@
+"""Processes the caller may start, and starting them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify
+
+from webapp.api.common import caller, data_of, json_body
+from webapp.api.schemas import instance_json
+from webapp.db import db
+from workflows import definitions
+from workflows.instances import start_instance
+
+bp = Blueprint("processes", __name__)
+
+
+@bp.get("/processes")
+def list_processes() -> Any:
+    """Deployed processes whose start lane the caller holds."""
+    user = caller()
+    items = [
+        {"key": d.key, "name": d.name, "version": d.version, "start_roles": d.start_roles}
+        for d in definitions.deployed(db())
+        if not d.start_roles or user.roles.intersection(d.start_roles)
+    ]
+    return jsonify({"items": items, "page": 1, "pages": 1, "total": len(items)})
+
+
+@bp.post("/processes/<key>/instances")
+def start(key: str) -> Any:
+    """Start an instance; 201 with the instance and its open tasks."""
+    data = data_of(json_body())
+    session = db()
+    instance = start_instance(session, key, caller(), data)
+    return jsonify(instance_json(session, instance)), 201

@@ -1,0 +1,165 @@
+"""Process definition versions: upload (lint, parse, store), deploy, and the spec cache."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from forms import all_forms
+from models import ROLE_NAMES, ProcessDefinition, User, utcnow
+from workflows import audit
+from workflows.engine import ProcessModel, ProcessParseError, model_from_json, parse_process, spec_to_json
+from workflows.errors import Conflict, Invalid, NotFound
+from workflows.linter import Finding, lint
+from workflows.services import service_names
+
+_models: dict[int, ProcessModel] = {}
+_models_lock = threading.Lock()
+
+
+def get_model(definition: ProcessDefinition) -> ProcessModel:
+    """The parsed spec of a definition version, restored once per process."""
+    model = _models.get(definition.id)
+    if model is None:
+        with _models_lock:
+            model = _models.get(definition.id)
+            if model is None:
+                model = model_from_json(definition.key, definition.name, definition.spec_json)
+                _models[definition.id] = model
+    return model
+
+
+def lint_xml(xml: bytes) -> list[Finding]:
+    """The linter's findings for BPMN bytes, against our forms, roles and services."""
+    forms = {key: spec.decision_choices for key, spec in all_forms().items()}
+    return lint(xml, form_keys=forms, role_keys=frozenset(ROLE_NAMES), service_names=service_names())
+
+
+def _findings_json(findings: list[Finding]) -> list[dict[str, Any]]:
+    return [asdict(f) for f in findings]
+
+
+def upload(session: Session, xml: bytes, user: User | None) -> ProcessDefinition:
+    """Store BPMN as a new draft version of its process; Invalid (422) with findings on errors."""
+    findings = lint_xml(xml)
+    if any(f.severity == "error" for f in findings):
+        raise Invalid(
+            "流程定义未通过校验", fields={"findings": [f"{f.element}: {f.message}" for f in findings]}
+        ) from _FindingsError(findings)
+    try:
+        model = parse_process(xml)
+    except ProcessParseError as exc:
+        raise Invalid(f"流程定义无法解析：{exc}") from exc
+    latest = session.scalar(
+        select(func.max(ProcessDefinition.version)).where(ProcessDefinition.key == model.key)
+    )
+    definition = ProcessDefinition(
+        key=model.key,
+        version=(latest or 0) + 1,
+        name=model.name,
+        bpmn_xml=xml,
+        sha256=hashlib.sha256(xml).hexdigest(),
+        spec_json=spec_to_json(model),
+        start_roles=model.start_lanes,
+        findings=_findings_json(findings),
+        created_by=user.id if user else None,
+    )
+    session.add(definition)
+    session.flush()
+    audit.record(
+        session,
+        "definition_uploaded",
+        actor_id=user.id if user else None,
+        details={"key": definition.key, "version": definition.version, "sha256": definition.sha256},
+    )
+    return definition
+
+
+class _FindingsError(Exception):
+    """Carries the linter's findings to the API layer (as the cause of Invalid)."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        super().__init__(f"{len(findings)} findings")
+        self.findings = findings
+
+
+def findings_of(error: BaseException) -> list[dict[str, Any]]:
+    """The linter findings behind an Invalid raised by `upload`, as JSON."""
+    cause = error.__cause__
+    return _findings_json(cause.findings) if isinstance(cause, _FindingsError) else []
+
+
+def get_version(session: Session, key: str, version: int) -> ProcessDefinition:
+    """One version of a process (NotFound)."""
+    definition = session.scalar(
+        select(ProcessDefinition).where(ProcessDefinition.key == key, ProcessDefinition.version == version)
+    )
+    if definition is None:
+        raise NotFound(f"流程 {key} 版本 {version} 不存在")
+    return definition
+
+
+def deploy(session: Session, key: str, version: int, user: User | None) -> ProcessDefinition:
+    """Make a draft the version new instances use; running instances stay on theirs."""
+    definition = get_version(session, key, version)
+    if definition.status != "draft":
+        raise Conflict(f"流程 {key} 版本 {version} 不是草稿（当前：{definition.status}）")
+    findings = lint_xml(definition.bpmn_xml)
+    if any(f.severity == "error" for f in findings):
+        raise Invalid(
+            "流程定义未通过校验", fields={"findings": [f"{f.element}: {f.message}" for f in findings]}
+        ) from _FindingsError(findings)
+    definition.status = "deployed"
+    definition.deployed_at = utcnow()
+    audit.record(
+        session,
+        "definition_deployed",
+        actor_id=user.id if user else None,
+        details={"key": key, "version": version},
+    )
+    return definition
+
+
+def deploy_file(session: Session, xml: bytes, user: User | None = None) -> ProcessDefinition:
+    """Upload and deploy, unless this exact XML is already the deployed version (idempotent)."""
+    digest = hashlib.sha256(xml).hexdigest()
+    existing = session.scalar(
+        select(ProcessDefinition)
+        .where(ProcessDefinition.sha256 == digest)
+        .order_by(ProcessDefinition.version.desc())
+    )
+    if existing is not None and existing.status == "deployed":
+        return existing
+    definition = existing or upload(session, xml, user)
+    return deploy(session, definition.key, definition.version, user)
+
+
+def current(session: Session, key: str) -> ProcessDefinition:
+    """The deployed version new instances of `key` use (the highest deployed)."""
+    definition = session.scalar(
+        select(ProcessDefinition)
+        .where(ProcessDefinition.key == key, ProcessDefinition.status == "deployed")
+        .order_by(ProcessDefinition.version.desc())
+        .limit(1)
+    )
+    if definition is None:
+        raise NotFound(f"流程 {key} 不存在或尚未发布")
+    return definition
+
+
+def deployed(session: Session) -> list[ProcessDefinition]:
+    """The current deployed version of every process."""
+    rows = session.scalars(
+        select(ProcessDefinition)
+        .where(ProcessDefinition.status == "deployed")
+        .order_by(ProcessDefinition.key, ProcessDefinition.version.desc())
+    )
+    latest: dict[str, ProcessDefinition] = {}
+    for row in rows:
+        latest.setdefault(row.key, row)
+    return list(latest.values())

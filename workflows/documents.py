@@ -1,0 +1,155 @@
+"""Official documents: numbering in the official style, and rendering to PDF."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Document, DocumentCounter, OrgUnit, ProcessInstance, User
+from workflows import official_documents as pdf
+from workflows.assignment import can_view_instance
+from workflows.engine import engine_now
+from workflows.errors import NotFound
+from workflows.working_days import CST
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    """A kind of document: its title and the character in its number (榆民**登**〔2026〕3号)."""
+
+    title: str
+    mark: str
+    certificate: bool = False
+
+
+KINDS: dict[str, DocumentKind] = {
+    "review_notice": DocumentKind("审核结果通知书", "审"),
+    "acceptance_notice": DocumentKind("受理通知书", "受"),
+    "non_acceptance_notice": DocumentKind("不予受理通知书", "受"),
+    "correction_notice": DocumentKind("一次性补正告知书", "补"),
+    "approval_decision": DocumentKind("准予登记决定书", "登"),
+    "refusal_decision": DocumentKind("不予登记决定书", "登"),
+    "certificate": DocumentKind("登记证书", "证", certificate=True),
+    "filing_opinion": DocumentKind("同意备案意见书", "备"),
+    "filing_refusal": DocumentKind("不予备案通知书", "备"),
+    "meeting_notice": DocumentKind("会议通知", "会"),
+    "minutes": DocumentKind("会议纪要", "纪"),
+    "criticism_notice": DocumentKind("通报", "通"),
+    "interview_notice": DocumentKind("约谈通知书", "谈"),
+    "rectification_notice": DocumentKind("整改通知书", "改"),
+}
+
+
+def _prefix(issuer: OrgUnit, kind: DocumentKind) -> str:
+    short = issuer.short_name or issuer.name[:1]
+    return f"{short}民{kind.mark}"
+
+
+def next_number(session: Session, issuer: OrgUnit, kind_key: str, year: int) -> str:
+    """Allocate the next number of this issuer, kind and year (call under the instance lock)."""
+    kind = KINDS[kind_key]
+    counter_key = kind.mark  # kinds sharing a mark share a sequence, as in a real 发文 register
+    counter = session.get(DocumentCounter, (issuer.code, counter_key, year), with_for_update=True)
+    if counter is None:
+        counter = DocumentCounter(issuer_code=issuer.code, kind=counter_key, year=year, last=0)
+        session.add(counter)
+    counter.last += 1
+    session.flush()
+    return pdf.format_document_number(_prefix(issuer, kind), year, counter.last)
+
+
+def issue(
+    session: Session,
+    *,
+    instance_id: int | None,
+    issuer: OrgUnit,
+    kind_key: str,
+    content: dict[str, Any],
+    title: str | None = None,
+) -> Document:
+    """Create a numbered document; its PDF is rendered from `content` when first asked for."""
+    issued_on = engine_now().astimezone(CST).date()
+    number = next_number(session, issuer, kind_key, issued_on.year)
+    content = {**content, "issued_on": issued_on.isoformat(), "issuer": issuer.name}
+    document = Document(
+        instance_id=instance_id,
+        kind=kind_key,
+        number=number,
+        title=title or KINDS[kind_key].title,
+        issuer_code=issuer.code,
+        content=content,
+    )
+    session.add(document)
+    session.flush()
+    return document
+
+
+def render(document: Document) -> bytes:
+    """The document's PDF."""
+    content = document.content
+    issued_on = date.fromisoformat(content["issued_on"])
+    if KINDS.get(document.kind, KINDS["review_notice"]).certificate:
+        return pdf.render_certificate(
+            pdf.Certificate(
+                title=document.title,
+                number=document.number,
+                credit_code=content.get("credit_code", ""),
+                fields=[(str(k), str(v)) for k, v in content.get("items", [])],
+                issuer=content["issuer"],
+                issued_on=issued_on,
+            )
+        )
+    return pdf.render_letter(
+        pdf.OfficialLetter(
+            title=document.title,
+            number=document.number,
+            recipient=content.get("recipient", ""),
+            paragraphs=[str(p) for p in content.get("paragraphs", [])],
+            items=[(str(k), str(v)) for k, v in content.get("items", [])],
+            issuer=content["issuer"],
+            issued_on=issued_on,
+            footnote=content.get("footnote", ""),
+        )
+    )
+
+
+def documents_of(session: Session, instance_id: int) -> list[Document]:
+    """An instance's documents in issue order."""
+    return list(
+        session.scalars(select(Document).where(Document.instance_id == instance_id).order_by(Document.id))
+    )
+
+
+def get_document_for(session: Session, document_id: int, user: User) -> Document:
+    """A document whose instance the user may see (NotFound otherwise)."""
+    doc = session.get(Document, document_id)
+    if doc is None or doc.instance_id is None:
+        raise NotFound("文书不存在")
+    instance = session.get(ProcessInstance, doc.instance_id)
+    if instance is None or not can_view_instance(session, user, instance):
+        raise NotFound("文书不存在")
+    return doc
+
+
+def document_pdf(doc: Document, upload_dir: str) -> bytes:
+    """The PDF, rendered once and then kept on disk (any machine can re-render it)."""
+    path = (
+        Path(upload_dir)
+        / "documents"
+        / f"{doc.id}-{hashlib.sha256(doc.number.encode()).hexdigest()[:12]}.pdf"
+    )
+    if path.exists():
+        return path.read_bytes()
+    data = render(doc)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.part")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return data

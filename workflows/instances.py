@@ -1,0 +1,410 @@
+"""The engine service: start instances, complete tasks, fire timers — one transaction each.
+
+Every write to an instance runs under its row lock: load the workflow, change it, run the
+engine, sync the human-task rows, save the state, append audit events, commit once.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from forms import get_form
+from forms.binding import reserved_key_errors, validate_form
+from models import HumanTask, ProcessInstance, Submission, User
+from models.db import lock_instance_row
+from workflows import audit, definitions, notifications, orgs
+from workflows.assignment import can_view_instance, is_candidate, is_excluded
+from workflows.context import RunContext
+from workflows.engine import (
+    SERIALIZER_VERSION,
+    dump_state,
+    engine_clock,
+    engine_now,
+    load_state,
+    new_workflow,
+    next_timer_at,
+    ready_user_tasks,
+    run_engine,
+)
+from workflows.errors import Conflict, Forbidden, Invalid, NotFound
+from workflows.followups import defer
+from workflows.scripting import make_script_engine
+from workflows.services import call as call_service
+from workflows.tasks_sync import sync_human_tasks
+
+log = logging.getLogger(__name__)
+
+
+class EngineFailure(Conflict):
+    """The process itself failed (a script or service error); the instance is marked `error`."""
+
+    code = "instance_error"
+
+
+# --- loading and saving ----------------------------------------------------------------------
+
+
+def _script_engine(ctx: RunContext) -> Any:
+    def service(name: str, params: dict[str, Any], data: dict[str, Any]) -> Any:
+        return call_service(ctx, name, params, data)
+
+    return make_script_engine(ctx.helpers(), service)
+
+
+def _load(ctx: RunContext) -> BpmnWorkflow:
+    model = definitions.get_model(ctx.instance.definition)
+    return load_state(ctx.instance.state, model, _script_engine(ctx))
+
+
+def _advance(ctx: RunContext, workflow: BpmnWorkflow) -> None:
+    """Run the engine, then bring every derived column and row up to date."""
+    instance = ctx.instance
+    run_engine(workflow, ctx.now)
+    created, cancelled = sync_human_tasks(ctx, workflow)
+    instance.state = dump_state(workflow)
+    instance.serializer_version = SERIALIZER_VERSION
+    instance.next_timer_at = next_timer_at(workflow)
+    instance.lock_version += 1
+    instance.updated_at = ctx.now
+    if workflow.is_completed():
+        instance.status, instance.completed_at = "completed", ctx.now
+        audit.record(
+            ctx.session,
+            "instance_completed",
+            instance_id=instance.id,
+            at=ctx.now,
+            details={"end": _end_event_name(workflow)},
+        )
+    else:
+        instance.status = "running" if ready_user_tasks(workflow) else "waiting"
+    for row in cancelled:
+        audit.record(
+            ctx.session,
+            "task_cancelled",
+            instance_id=instance.id,
+            task_id=row.id,
+            at=ctx.now,
+            details={"task": row.name, "bpmn_id": row.bpmn_id},
+        )
+    for row in created:
+        audit.record(
+            ctx.session,
+            "task_created",
+            instance_id=instance.id,
+            task_id=row.id,
+            at=ctx.now,
+            details={
+                "task": row.name,
+                "bpmn_id": row.bpmn_id,
+                "lane": row.lane,
+                "org_unit": row.org_unit_code,
+                "due_at": row.due_at.isoformat() if row.due_at else None,
+            },
+        )
+    notifications.task_created(ctx.session, created)
+    for document_id in ctx.issued_documents:
+        defer(ctx.session, "render_document", document_id)
+
+
+def _end_event_name(workflow: BpmnWorkflow) -> str:
+    last = workflow.last_task
+    return str(last.task_spec.bpmn_name or last.task_spec.bpmn_id) if last else ""
+
+
+def _run_guarded(ctx: RunContext, step: Any) -> None:
+    """Run an engine step; a process error rolls everything back and marks the instance."""
+    try:
+        step()
+    except (Invalid, Forbidden, NotFound, Conflict):
+        raise
+    except Exception as exc:
+        instance_id = ctx.instance.id
+        message = f"{type(exc).__name__}: {exc}"
+        log.exception("instance %s failed", instance_id)
+        ctx.session.rollback()
+        _mark_error(ctx.session, instance_id, message, ctx.now)
+        raise EngineFailure("流程执行出错，已记录并通知管理员；您提交的数据未被保存，请稍后重试。") from exc
+
+
+def _mark_error(session: Session, instance_id: int, message: str, now: datetime) -> None:
+    instance = session.get(ProcessInstance, instance_id)
+    if instance is None:
+        return
+    instance.status, instance.error = "error", message[:4000]
+    audit.record(
+        session, "instance_error", instance_id=instance_id, at=now, details={"error": message[:1000]}
+    )
+    session.commit()
+
+
+# --- starting -------------------------------------------------------------------------------
+
+
+def start_instance(
+    session: Session, key: str, user: User, data: dict[str, Any] | None = None, now: datetime | None = None
+) -> ProcessInstance:
+    """Start the current version of process `key` for `user`."""
+    definition = definitions.current(session, key)
+    if definition.start_roles and not user.roles.intersection(definition.start_roles):
+        raise Forbidden("您没有发起此流程的权限")
+    errors = reserved_key_errors(data or {})
+    if errors:
+        raise Invalid("数据包含系统保留字段", fields=errors)
+    now = now or engine_now()
+    scope = orgs.county_of(session, user.org_unit)
+    instance = ProcessInstance(
+        definition_id=definition.id,
+        process_key=key,
+        version=definition.version,
+        scope_code=scope.code,
+        scope_path=scope.path,
+        started_by=user.id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(instance)
+    session.flush()
+    ctx = RunContext(session, instance, user, now)
+    seed = {"scope_code": scope.code, "started_by": user.id, "applicant_org": user.org_unit_code}
+    audit.record(
+        session,
+        "instance_started",
+        instance_id=instance.id,
+        actor_id=user.id,
+        at=now,
+        details={"process": key, "version": definition.version, "scope": scope.code},
+    )
+
+    def run() -> None:
+        model = definitions.get_model(definition)
+        workflow = new_workflow(model, seed, _script_engine(ctx))
+        _advance(ctx, workflow)
+
+    _run_guarded(ctx, run)
+    session.commit()
+    return instance
+
+
+# --- tasks -----------------------------------------------------------------------------------
+
+
+def get_task_for(session: Session, task_id: int, user: User) -> HumanTask:
+    """A task the user may see (NotFound otherwise — never reveal other counties' work)."""
+    task = session.get(HumanTask, task_id)
+    if task is None or not can_view_instance(session, user, task.instance):
+        raise NotFound("任务不存在")
+    return task
+
+
+def check_can_act(user: User, task: HumanTask) -> None:
+    """Conflict if the task is closed, Forbidden if this user may not do it."""
+    if task.status != "open":
+        raise Conflict("该任务已办理或已取消，不能重复提交")
+    if task.assignee_id == user.id:
+        return
+    if not is_candidate(user, task):
+        raise Forbidden("您无权办理此任务")
+    if is_excluded(user, task):
+        raise Forbidden("此环节须由另一名工作人员办理（同一人不得既初审又复核）")
+    if task.assignee_id is not None:
+        raise Forbidden("此任务已由其他人认领")
+
+
+def validate_task_data(task: HumanTask, data: dict[str, Any]) -> dict[str, Any]:
+    """The cleaned data for completing `task`, or Invalid (422) with messages per field."""
+    try:
+        spec = get_form(task.form_key)
+    except KeyError:
+        raise Conflict(f"表单 {task.form_key} 未注册，请联系管理员") from None
+    result = validate_form(spec, data)
+    if not result.ok:
+        raise Invalid("提交的数据有误，请按提示修改", fields=result.errors)
+    return result.data
+
+
+def complete_task(
+    session: Session, task_id: int, user: User, data: dict[str, Any], now: datetime | None = None
+) -> ProcessInstance:
+    """Complete a user task with validated data and run the process on, in one transaction."""
+    task = get_task_for(session, task_id, user)
+    check_can_act(user, task)
+    clean = validate_task_data(task, data)
+    instance_id = task.instance_id
+    lock_instance_row(session, instance_id)
+    session.refresh(task)
+    instance = session.get(ProcessInstance, instance_id, populate_existing=True)
+    assert instance is not None
+    check_can_act(user, task)  # re-check under the lock: someone may have been faster
+    if instance.status not in ("running", "waiting"):
+        raise Conflict(f"流程实例当前状态为 {instance.status}，不能办理")
+    now = now or engine_now()
+    ctx = RunContext(session, instance, user, now)
+
+    def run() -> None:
+        workflow = _load(ctx)
+        spiff_task = workflow.get_task_from_id(UUID(task.spiff_task_id))
+        spiff_task.data.update(clean)
+        if task.mi_output:
+            spiff_task.data[task.mi_output] = {**clean, "org_unit": task.org_unit_code, "by": user.id}
+        with engine_clock(now):
+            spiff_task.run()
+        _record_completion(ctx, task, clean)
+        _advance(ctx, workflow)
+
+    _run_guarded(ctx, run)
+    session.commit()
+    return instance
+
+
+def _record_completion(ctx: RunContext, task: HumanTask, clean: dict[str, Any]) -> None:
+    session, user = ctx.session, ctx.actor
+    assert user is not None
+    task.status, task.completed_at, task.completed_by = "completed", ctx.now, user.id
+    previous = session.scalar(
+        select(Submission)
+        .where(Submission.instance_id == task.instance_id, Submission.bpmn_id == task.bpmn_id)
+        .order_by(Submission.version.desc())
+        .limit(1)
+    )
+    session.add(
+        Submission(
+            instance_id=task.instance_id,
+            task_id=task.id,
+            bpmn_id=task.bpmn_id,
+            task_name=task.name,
+            form_key=task.form_key,
+            version=(previous.version + 1) if previous else 1,
+            data=clean,
+            submitted_by=user.id,
+            submitted_at=ctx.now,
+        )
+    )
+    spec = get_form(task.form_key)
+    business_key = clean.get(spec.business_key) if spec.business_key else None
+    if business_key:
+        ctx.instance.business_key = str(business_key)[:200]
+    audit.record(
+        session,
+        "task_completed",
+        instance_id=task.instance_id,
+        actor_id=user.id,
+        task_id=task.id,
+        at=ctx.now,
+        details={
+            "task": task.name,
+            "bpmn_id": task.bpmn_id,
+            "before": previous.data if previous else None,
+            "after": clean,
+        },
+    )
+
+
+def claim_task(session: Session, task_id: int, user: User) -> HumanTask:
+    """Take a candidate task for oneself (Conflict if someone else holds it)."""
+    task = get_task_for(session, task_id, user)
+    lock_instance_row(session, task.instance_id)
+    session.refresh(task)
+    if task.status != "open":
+        raise Conflict("该任务已办理或已取消")
+    if task.assignee_id is not None and task.assignee_id != user.id:
+        raise Conflict("此任务已由其他人认领")
+    if not is_candidate(user, task) or is_excluded(user, task):
+        raise Forbidden("您无权办理此任务")
+    task.assignee_id = user.id
+    audit.record(session, "task_claimed", instance_id=task.instance_id, actor_id=user.id, task_id=task.id)
+    session.commit()
+    return task
+
+
+def unclaim_task(session: Session, task_id: int, user: User) -> HumanTask:
+    """Give a claimed task back to the group."""
+    task = get_task_for(session, task_id, user)
+    lock_instance_row(session, task.instance_id)
+    session.refresh(task)
+    if task.status != "open" or task.assignee_id != user.id or task.lane == "applicant":
+        raise Conflict("只能退回本人认领的待办任务")
+    task.assignee_id = None
+    audit.record(session, "task_unclaimed", instance_id=task.instance_id, actor_id=user.id, task_id=task.id)
+    session.commit()
+    return task
+
+
+# --- timers ---------------------------------------------------------------------------------
+
+
+def due_timer_instances(session: Session, now: datetime, limit: int = 500) -> list[int]:
+    """Ids of instances with a timer due at `now`."""
+    query = (
+        select(ProcessInstance.id)
+        .where(ProcessInstance.next_timer_at <= now, ProcessInstance.status.in_(("running", "waiting")))
+        .order_by(ProcessInstance.next_timer_at)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def fire_instance_timers(session: Session, instance_id: int, now: datetime | None = None) -> bool:
+    """Fire the due timers of one instance; False when nothing was due any more (idempotent)."""
+    now = now or engine_now()
+    if session.get_bind().dialect.name == "postgresql":
+        if session.in_transaction():
+            session.commit()
+        locked = session.scalar(
+            select(ProcessInstance.id)
+            .where(ProcessInstance.id == instance_id)
+            .with_for_update(skip_locked=True)
+        )
+        if locked is None:
+            return False  # another worker has it
+    else:
+        lock_instance_row(session, instance_id)
+    instance = session.get(ProcessInstance, instance_id, populate_existing=True)
+    if (
+        instance is None
+        or instance.next_timer_at is None
+        or instance.next_timer_at > now
+        or instance.status not in ("running", "waiting")
+    ):
+        session.rollback()
+        return False
+    ctx = RunContext(session, instance, None, now)
+    audit.record(
+        session,
+        "timer_fired",
+        instance_id=instance.id,
+        at=now,
+        details={"due": instance.next_timer_at.isoformat()},
+    )
+    _run_guarded(ctx, lambda: _advance(ctx, _load(ctx)))
+    session.commit()
+    return True
+
+
+def fire_due_timers(session: Session, now: datetime | None = None, limit: int = 500) -> int:
+    """Fire every timer due at `now` (default: the current time); returns instances advanced."""
+    now = now or engine_now()
+    fired = 0
+    for instance_id in due_timer_instances(session, now, limit):
+        try:
+            fired += fire_instance_timers(session, instance_id, now)
+        except EngineFailure:
+            continue  # already marked `error` and audited; the others still run
+    return fired
+
+
+def open_tasks(session: Session, instance_id: int) -> list[HumanTask]:
+    """An instance's open tasks."""
+    query = select(HumanTask).where(HumanTask.instance_id == instance_id, HumanTask.status == "open")
+    return list(session.scalars(query.order_by(HumanTask.id)))
+
+
+def submission_count(session: Session, instance_id: int) -> int:
+    """How many submissions an instance's dossier holds."""
+    return session.scalar(select(func.count(Submission.id)).where(Submission.instance_id == instance_id)) or 0

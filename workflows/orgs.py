@@ -1,0 +1,43 @@
+"""Questions about the org tree that processes and permissions ask."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import OrgUnit
+
+
+def get_unit(session: Session, code: str) -> OrgUnit | None:
+    """The org unit with this code."""
+    return session.get(OrgUnit, code)
+
+
+def county_of(session: Session, unit: OrgUnit) -> OrgUnit:
+    """The county-level unit at or above `unit`; the unit itself when none (city, departments)."""
+    node: OrgUnit | None = unit
+    while node is not None:
+        if node.kind == "county":
+            return node
+        node = session.get(OrgUnit, node.parent_code) if node.parent_code else None
+    return unit
+
+
+def unit_at_level(session: Session, unit: OrgUnit, kind: str) -> OrgUnit | None:
+    """The ancestor (or self) of `unit` of the given kind, e.g. its street."""
+    node: OrgUnit | None = unit
+    while node is not None:
+        if node.kind == kind:
+            return node
+        node = session.get(OrgUnit, node.parent_code) if node.parent_code else None
+    return None
+
+
+def member_units(session: Session, level_code: str) -> list[str]:
+    """Codes of the joint-meeting member units (departments) directly under a city or county."""
+    query = (
+        select(OrgUnit.code)
+        .where(OrgUnit.parent_code == level_code, OrgUnit.kind == "department", OrgUnit.valid_to.is_(None))
+        .order_by(OrgUnit.code)
+    )
+    return list(session.scalars(query))

@@ -1,0 +1,111 @@
+"""Keep the human-task table in step with the workflow's READY user tasks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from SpiffWorkflow.task import Task
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import HumanTask, OrgUnit, User, UserRole
+from workflows.assignment import ANCESTOR_LANES
+from workflows.calendar import deadline
+from workflows.context import RunContext
+from workflows.engine import mi_output_name, ready_user_tasks, task_property
+from workflows.scripting import evaluate_expression
+
+
+def sync_human_tasks(ctx: RunContext, workflow: Any) -> tuple[list[HumanTask], list[HumanTask]]:
+    """Create rows for new READY user tasks and cancel rows whose task is gone (e.g. a timer).
+
+    Returns (created, cancelled).
+    """
+    session, instance = ctx.session, ctx.instance
+    ready = {str(task.id): task for task in ready_user_tasks(workflow)}
+    open_rows = session.scalars(
+        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == "open")
+    ).all()
+    cancelled = []
+    for row in open_rows:
+        if row.spiff_task_id not in ready:
+            row.status = "cancelled"
+            row.completed_at = ctx.now
+            cancelled.append(row)
+    known = {row.spiff_task_id for row in open_rows}
+    created = [_new_row(ctx, task) for task_id, task in ready.items() if task_id not in known]
+    session.add_all(created)
+    session.flush()
+    return created, cancelled
+
+
+def _new_row(ctx: RunContext, task: Task) -> HumanTask:
+    spec = task.task_spec
+    lane = spec.lane or ""
+    unit, match = _org_unit_for(ctx, task, lane)
+    row = HumanTask(
+        instance_id=ctx.instance.id,
+        process_key=ctx.instance.process_key,
+        spiff_task_id=str(task.id),
+        bpmn_id=spec.bpmn_id,
+        name=spec.bpmn_name or spec.bpmn_id,
+        form_key=task_property(task, "formKey") or "",
+        lane=lane,
+        org_unit_code=unit.code,
+        org_path=unit.path,
+        org_match=match,
+        excluded_users=_excluded_users(ctx, task_property(task, "excludeActorsOf")),
+        mi_output=mi_output_name(task) or "",
+        assignee_id=ctx.instance.started_by if lane == "applicant" else None,
+        created_at=ctx.now,
+    )
+    due_in = task_property(task, "dueIn")
+    if due_in:
+        due = deadline(ctx.session, ctx.now, due_in)
+        row.due_at, row.due_estimated = due.at, due.estimated
+    return row
+
+
+def _org_unit_for(ctx: RunContext, task: Task, lane: str) -> tuple[OrgUnit, str]:
+    """Where the candidates sit: `assignTo` names a unit; otherwise the scope (or above it)."""
+    expression = task_property(task, "assignTo")
+    if expression:
+        code = evaluate_expression(expression, task.data, ctx.helpers())
+        unit = ctx.session.get(OrgUnit, str(code))
+        if unit is None:
+            raise LookupError(f"assignTo of {task.task_spec.bpmn_id} names unknown org unit {code!r}")
+        return unit, "exact"
+    match = task_property(task, "candidateScope") or ("ancestor" if lane in ANCESTOR_LANES else "exact")
+    return ctx.scope, match
+
+
+def _excluded_users(ctx: RunContext, bpmn_id: str | None) -> str:
+    if not bpmn_id:
+        return ""
+    ids = ctx.session.scalars(
+        select(HumanTask.completed_by).where(
+            HumanTask.instance_id == ctx.instance.id,
+            HumanTask.bpmn_id == bpmn_id,
+            HumanTask.status == "completed",
+        )
+    ).all()
+    users = sorted({i for i in ids if i is not None})
+    return "," + ",".join(str(i) for i in users) + "," if users else ""
+
+
+def candidate_users(session: Session, task: HumanTask) -> list[User]:
+    """People who may act on the task now (for notifications)."""
+    if task.assignee_id:
+        user = session.get(User, task.assignee_id)
+        return [user] if user else []
+    query = select(User).join(UserRole).where(UserRole.role_key == task.lane, User.active.is_(True))
+    if task.org_match == "exact":
+        query = query.where(User.org_unit_code == task.org_unit_code)
+    users = session.scalars(query).unique().all()
+    if task.org_match != "exact":
+        users = [
+            u
+            for u in users
+            if task.org_path == u.org_unit.path or task.org_path.startswith(u.org_unit.path + "/")
+        ]
+    return [u for u in users if f",{u.id}," not in task.excluded_users]
