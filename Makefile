@@ -14,15 +14,16 @@ $(STAMP): requirements.txt
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-$(ASSETS): webapp/package.json webapp/package-lock.json
+$(ASSETS): webapp/package.json webapp/package-lock.json $(wildcard webapp/frontend/*)
 	cd webapp && npm ci --no-audit --no-fund --loglevel=error
+	cd webapp && npm run --silent build
 	$(BIN)/python -m webapp.assets
 	touch $(ASSETS)
 
 assets: $(STAMP) $(ASSETS)
 
 translations: $(STAMP)
-	$(BIN)/pybabel compile -q -d webapp/translations
+	$(BIN)/pybabel -q compile -d webapp/translations
 
 setup: $(STAMP) assets translations
 

@@ -45,8 +45,8 @@ def to_formdata(form_class: type[Form], data: Mapping[str, Any]) -> MultiDict[st
 
 
 def _add_field(out: MultiDict[str, Any], fld: Field, value: Any, name: str) -> None:
-    if value is None:
-        return
+    if value is None or value == "":
+        return  # blank is missing: "required" is the message, not "not a valid date"
     if isinstance(fld, FieldList):
         items = value if isinstance(value, list) else []
         inner = fld.unbound_field.args[0]
@@ -161,5 +161,5 @@ def _raw_value(fld: Field) -> Any:
 
 def _raw_value_form(entry: Field) -> Any:
     if isinstance(entry, FormField):
-        return {sub.name: _raw_value(sub) for sub in entry.form}
+        return {sub.short_name: _raw_value(sub) for sub in entry.form}
     return _raw_value(entry)

@@ -37,17 +37,40 @@ COMMUNITIES: dict[str, list[str]] = {
 
 # Joint-meeting member units at city level (联席会议成员单位).
 DEPARTMENTS = [
-    ("D01", "市委政法委"),
-    ("D02", "市民政局"),
-    ("D03", "市公安局"),
-    ("D04", "市司法局"),
-    ("D05", "市财政局"),
-    ("D06", "市卫生健康委员会"),
-    ("D07", "市人力资源和社会保障局"),
-    ("D08", "市妇联"),
-    ("D09", "团市委"),
-    ("D10", "市教育局"),
+    ("D01", "市委政法委", "政法"),
+    ("D02", "市民政局", "民政"),
+    ("D03", "市公安局", "公安"),
+    ("D04", "市司法局", "司法"),
+    ("D05", "市财政局", "财政"),
+    ("D06", "市卫生健康委员会", "卫健"),
+    ("D07", "市人力资源和社会保障局", "人社"),
+    ("D08", "市妇联", "妇联"),
+    ("D09", "团市委", "团委"),
+    ("D10", "市教育局", "教育"),
 ]
+
+# Joint-meeting member units of the two demo counties (illustrative: each county seeds its own).
+# suffix, name, short name
+COUNTY_DEPARTMENTS: dict[str, list[tuple[str, str, str]]] = {
+    "140702": [
+        ("D01", "榆次区委政法委", "政法"),
+        ("D02", "榆次区民政局", "民政"),
+        ("D03", "晋中市公安局榆次分局", "公安"),
+        ("D04", "榆次区司法局", "司法"),
+        ("D05", "榆次区财政局", "财政"),
+        ("D06", "榆次区卫生健康局", "卫健"),
+        ("D07", "榆次区妇联", "妇联"),
+        ("D08", "共青团榆次区委", "团委"),
+    ],
+    "140781": [
+        ("D01", "介休市委政法委", "政法"),
+        ("D02", "介休市民政局", "民政"),
+        ("D03", "介休市公安局", "公安"),
+        ("D04", "介休市司法局", "司法"),
+        ("D05", "介休市财政局", "财政"),
+        ("D06", "介休市妇联", "妇联"),
+    ],
+}
 
 
 def org_rows() -> list[dict[str, object]]:
@@ -63,13 +86,13 @@ def org_rows() -> list[dict[str, object]]:
             path=city_code,
         )
     ]
-    for suffix, name in DEPARTMENTS:
+    for suffix, name, short in DEPARTMENTS:
         code = city_code + suffix
         rows.append(
             dict(
                 code=code,
                 name=name,
-                short_name=name[1:3],
+                short_name=short,
                 kind="department",
                 parent_code=city_code,
                 path=f"{city_code}/{code}",
@@ -107,6 +130,18 @@ def org_rows() -> list[dict[str, object]]:
                         path=f"{street_path}/{c_code}",
                     )
                 )
+    for county, departments in COUNTY_DEPARTMENTS.items():
+        for suffix, name, short in departments:
+            rows.append(
+                dict(
+                    code=county + suffix,
+                    name=name,
+                    short_name=short,
+                    kind="department",
+                    parent_code=county,
+                    path=f"{city_code}/{county}/{county}{suffix}",
+                )
+            )
     for code, name, short, valid_to in HISTORICAL:
         rows.append(
             dict(

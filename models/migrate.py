@@ -20,7 +20,7 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str) -> None:
     """Migrate the database at `url` to the newest revision."""
-    command.upgrade(alembic_config(url), "head")
+    command.upgrade(alembic_config(url), "heads")  # process modules may add parallel branches
 
 
 def revision(url: str, message: str) -> None:

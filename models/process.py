@@ -68,6 +68,14 @@ class HumanTask(Base):
     __table_args__ = (
         Index("ix_human_tasks_inbox", "status", "lane", "org_unit_code"),
         Index("ix_human_tasks_assignee", "status", "assignee_id"),
+        # City lanes match tasks by org_path prefix (LIKE '140700/140702/%').
+        Index(
+            "ix_human_tasks_org_path",
+            "status",
+            "lane",
+            "org_path",
+            postgresql_ops={"org_path": "varchar_pattern_ops"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -26,6 +26,34 @@ from workflows import demo, setup
 
 DEMO_PASSWORD = "Test-password-1"
 CASE_TABLES = [
+    "funding_sanctions",
+    "funding_payments",
+    "funding_objections",
+    "funding_reviews",
+    "funding_rounds",
+    "funding_proposals",
+    "funding_calls",
+    "organization_supervisions",
+    "supervision_listings",
+    "supervision_events",
+    "rectification_plans",
+    "supervision_cases",
+    "assessment_entries",
+    "assessment_scores",
+    "assessment_indicators",
+    "assessment_periods",
+    "incubation_ledger",
+    "incubation_evaluations",
+    "incubation_services",
+    "incubations",
+    "incubation_base_staff",
+    "incubation_bases",
+    "federation_members",
+    "federations",
+    "organization_representatives",
+    "organization_status_history",
+    "organizations",
+    "registry_serials",
     "notifications",
     "drafts",
     "submissions",
@@ -128,8 +156,8 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def db_session(app: Flask) -> Iterator[Any]:
-    """A session on the test database."""
-    with app.app_context(), session_factory(app)() as session:
+    """A session on the test database (no app context: requests of the test client get their own)."""
+    with session_factory(app)() as session:
         yield session
 
 

@@ -16,7 +16,14 @@ from webapp.auth import load_user
 from webapp.cli import register as register_cli
 from webapp.db import db, init_db, session_factory
 from webapp.pages import bp as pages_bp
-from workflows import followups
+from webapp.public import bp as public_bp
+from webapp.public_funding import bp as public_funding_bp
+from webapp.public_incubation import bp as public_incubation_bp
+from webapp.public_supervision import bp as public_supervision_bp
+from workflows import (
+    catalog,  # noqa: F401  (registers every process's service-task operators)
+    followups,
+)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -31,6 +38,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         if name == "api" or name.startswith("api."):
             csrf.exempt(blueprint)  # the API authenticates with bearer tokens, not cookies
     app.register_blueprint(pages_bp)
+    app.register_blueprint(public_bp)
+    app.register_blueprint(public_funding_bp)
+    app.register_blueprint(public_incubation_bp)
+    app.register_blueprint(public_supervision_bp)
     app.before_request(load_user)
     init_celery(app)
     followups.install(session_factory(app), dispatcher_for(app))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from models import User
@@ -35,6 +35,7 @@ def register(app: Flask) -> None:
 
 
 @click.command("init")
+@with_appcontext
 def init() -> None:
     """Migrate the database, seed the org tree and roles, deploy the bundled processes."""
     upgrade(current_app.config["DATABASE_URL"])
@@ -44,6 +45,7 @@ def init() -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo() -> None:
     """Demo users for every role in two counties and a few cases in flight (demo mode only)."""
     if not current_app.config["DEMO_MODE"]:

@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from models import ROLE_NAMES, ApiToken, OrgUnit, User, UserRole, utcnow
@@ -66,7 +66,8 @@ def issue_token(session: Session, user: User, ttl_hours: int) -> tuple[str, date
 
 def user_for_token(session: Session, token: str) -> User | None:
     """The active user holding this unexpired token."""
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(token)))
+    query = select(ApiToken).options(joinedload(ApiToken.user).joinedload(User.role_links))
+    row = session.scalars(query.where(ApiToken.token_hash == _hash(token))).unique().one_or_none()
     if row is None or row.expires_at < utcnow() or not row.user.active:
         return None
     return row.user

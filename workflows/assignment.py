@@ -18,28 +18,35 @@ def _within(path_column: InstrumentedAttribute[str], user: User) -> ColumnElemen
 
 
 def candidate_clause(user: User) -> ColumnElement[bool]:
-    """Open tasks `user` could take: their role, their org unit (or below it for city lanes)."""
+    """Open tasks `user` could take: their role, their org unit (or below it for city lanes).
+
+    Written as a flat OR of two conjunctions so that each can use its own index.
+    """
     if not user.roles:
         return false()
-    exact = and_(HumanTask.org_match == "exact", HumanTask.org_unit_code == user.org_unit_code)
-    above = and_(HumanTask.org_match == "ancestor", _within(HumanTask.org_path, user))
-    return and_(
+    free = (
+        HumanTask.status == "open",
         HumanTask.assignee_id.is_(None),
         HumanTask.lane.in_(sorted(user.roles)),
-        or_(exact, above),
         HumanTask.excluded_users.not_like(f"%,{user.id},%"),
     )
+    exact = and_(*free, HumanTask.org_match == "exact", HumanTask.org_unit_code == user.org_unit_code)
+    above = and_(*free, HumanTask.org_match == "ancestor", _within(HumanTask.org_path, user))
+    return or_(exact, above)
 
 
 def actionable_clause(user: User) -> ColumnElement[bool]:
     """Open tasks assigned to `user` or offered to them as a candidate."""
-    return and_(HumanTask.status == "open", or_(HumanTask.assignee_id == user.id, candidate_clause(user)))
+    mine = and_(HumanTask.status == "open", HumanTask.assignee_id == user.id)
+    return or_(mine, candidate_clause(user))
 
 
 def is_candidate(user: User, task: HumanTask) -> bool:
     """Role and org unit fit the task (ignoring who claimed it and four-eyes)."""
     if task.lane not in user.roles:
         return False
+    if task.org_match == "user":
+        return False  # assigned by the process to one person (assignUser)
     if task.org_match == "exact":
         return task.org_unit_code == user.org_unit_code
     base = user.org_unit.path
@@ -71,9 +78,14 @@ def visible_instances_clause(user: User) -> ColumnElement[bool]:
     return or_(own, involved)
 
 
-def can_view_instance(session: Session, user: User, instance: ProcessInstance) -> bool:
-    """True when `user` may see the instance."""
+def instance_visible(session: Session, user: User, instance_id: int) -> bool:
+    """True when `user` may see the instance with this id."""
     query = select(ProcessInstance.id).where(
-        ProcessInstance.id == instance.id, visible_instances_clause(user)
+        ProcessInstance.id == instance_id, visible_instances_clause(user)
     )
     return session.scalar(query) is not None
+
+
+def can_view_instance(session: Session, user: User, instance: ProcessInstance) -> bool:
+    """True when `user` may see the instance."""
+    return instance_visible(session, user, instance.id)

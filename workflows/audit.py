@@ -8,12 +8,14 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from models import AuditEvent, utcnow
 
 GENESIS = "0" * 64
+_HEADS = "audit_chain_heads"
 
 
 def _digest(event: AuditEvent) -> str:
@@ -44,26 +46,47 @@ def record(
 ) -> AuditEvent:
     """Append an event to its chain (the instance's, or the system chain)."""
     chain = f"instance:{instance_id}" if instance_id else "system"
-    last = session.execute(
-        select(AuditEvent.seq, AuditEvent.hash)
-        .where(AuditEvent.chain == chain)
-        .order_by(AuditEvent.seq.desc())
-        .limit(1)
-    ).first()
+    seq, prev_hash = _chain_head(session, chain)
     event = AuditEvent(
         chain=chain,
-        seq=(last.seq + 1) if last else 1,
+        seq=seq + 1,
         instance_id=instance_id,
         actor_id=actor_id,
         action=action,
         task_id=task_id,
         details=details or {},
         created_at=(at or utcnow()).replace(microsecond=0),
-        prev_hash=last.hash if last else GENESIS,
+        prev_hash=prev_hash,
     )
     event.hash = _digest(event)
     session.add(event)
+    session.info.setdefault(_HEADS, {})[chain] = (event.seq, event.hash)
     return event
+
+
+def _chain_head(session: Session, chain: str) -> tuple[int, str]:
+    """(seq, hash) of the chain's last event: read once per transaction, then kept in the session.
+
+    Instance chains are written under the instance's row lock, so the head read inside the
+    transaction stays the head until it commits; the unique (chain, seq) constraint catches a
+    writer that did not take the lock.
+    """
+    heads: dict[str, tuple[int, str]] = session.info.setdefault(_HEADS, {})
+    if chain not in heads:
+        last = session.execute(
+            select(AuditEvent.seq, AuditEvent.hash)
+            .where(AuditEvent.chain == chain)
+            .order_by(AuditEvent.seq.desc())
+            .limit(1)
+        ).first()
+        heads[chain] = (last.seq, last.hash) if last else (0, GENESIS)
+    return heads[chain]
+
+
+@sa_event.listens_for(Session, "after_transaction_end")
+def _forget_heads(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the real transaction, not a flush's subtransaction
+        session.info.pop(_HEADS, None)
 
 
 def events_of(session: Session, instance_id: int) -> list[AuditEvent]:
@@ -94,3 +117,8 @@ def verify(session: Session) -> list[str]:
 def count(session: Session) -> int:
     """Number of audit events."""
     return session.scalar(select(func.count(AuditEvent.id))) or 0
+
+
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _forget_heads_on_rollback(session: Session, _previous: SessionTransaction) -> None:
+    session.info.pop(_HEADS, None)  # a rolled-back savepoint may have taken events with it

@@ -15,7 +15,7 @@ from models import ROLE_NAMES, ProcessDefinition, User, utcnow
 from workflows import audit
 from workflows.engine import ProcessModel, ProcessParseError, model_from_json, parse_process, spec_to_json
 from workflows.errors import Conflict, Invalid, NotFound
-from workflows.linter import Finding, lint
+from workflows.linter import BPMN_NS, PROCESS_KEY, Finding, lint, parse_xml_safely
 from workflows.services import service_names
 
 _models: dict[int, ProcessModel] = {}
@@ -80,6 +80,57 @@ def upload(session: Session, xml: bytes, user: User | None) -> ProcessDefinition
     return definition
 
 
+def save_draft(session: Session, xml: bytes, user: User | None) -> ProcessDefinition:
+    """Store BPMN as a new draft version even when the linter finds errors (the modeler's save).
+
+    The findings are stored with the draft and `deploy` refuses it while errors remain. Invalid
+    (422) only when there is nothing to store: unsafe or malformed XML, or no single process key.
+    """
+    findings = lint_xml(xml)
+    key, name = _process_key(xml, findings)
+    try:
+        model: ProcessModel | None = parse_process(xml)
+    except ProcessParseError:
+        model = None  # the findings say why; deploy parses again once they are fixed
+    latest = session.scalar(select(func.max(ProcessDefinition.version)).where(ProcessDefinition.key == key))
+    definition = ProcessDefinition(
+        key=key,
+        version=(latest or 0) + 1,
+        name=model.name if model else name,
+        bpmn_xml=xml,
+        sha256=hashlib.sha256(xml).hexdigest(),
+        spec_json=spec_to_json(model) if model else "",
+        start_roles=model.start_lanes if model else [],
+        findings=_findings_json(findings),
+        created_by=user.id if user else None,
+    )
+    session.add(definition)
+    session.flush()
+    audit.record(
+        session,
+        "definition_uploaded",
+        actor_id=user.id if user else None,
+        details={"key": key, "version": definition.version, "sha256": definition.sha256, "draft": True},
+    )
+    return definition
+
+
+def _process_key(xml: bytes, findings: list[Finding]) -> tuple[str, str]:
+    """The key and name of the one executable process, or Invalid with the findings."""
+    try:
+        root = parse_xml_safely(xml)
+    except ValueError:
+        root = None
+    processes = [] if root is None else root.iterfind(f"{{{BPMN_NS}}}process[@isExecutable='true']")
+    found = [(p.get("id", ""), p.get("name") or p.get("id", "")) for p in processes]
+    if len(found) != 1 or not PROCESS_KEY.fullmatch(found[0][0]):
+        raise Invalid(
+            "无法保存：需要一个安全、格式正确且流程 id 为 snake_case 的可执行流程",
+            fields={"findings": [f"{f.element}: {f.message}" for f in findings]},
+        ) from _FindingsError(findings)
+    return found[0]
+
+
 class _FindingsError(Exception):
     """Carries the linter's findings to the API layer (as the cause of Invalid)."""
 
@@ -114,6 +165,10 @@ def deploy(session: Session, key: str, version: int, user: User | None) -> Proce
         raise Invalid(
             "流程定义未通过校验", fields={"findings": [f"{f.element}: {f.message}" for f in findings]}
         ) from _FindingsError(findings)
+    if not definition.spec_json:  # a draft saved with errors that no longer has any
+        model = parse_process(definition.bpmn_xml)
+        definition.spec_json, definition.start_roles = spec_to_json(model), model.start_lanes
+    definition.findings = _findings_json(findings)
     definition.status = "deployed"
     definition.deployed_at = utcnow()
     audit.record(

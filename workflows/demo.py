@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import User
+from models import ProcessInstance, User
 from workflows import definitions
 from workflows.accounts import create_user
 from workflows.instances import complete_task, open_tasks, start_instance
@@ -58,10 +58,9 @@ def seed_demo_users(session: Session, password: str) -> list[DemoUser]:
 
 
 def seed_demo(session: Session, password: str) -> list[DemoUser]:
-    """Demo users (idempotent) and, on the first run, three demo cases."""
-    first_run = session.scalar(select(User).where(User.username == "applicant_yc")) is None
+    """Demo users (idempotent) and, while there are no cases at all, three demo cases."""
     accounts = seed_demo_users(session, password)
-    if first_run:
+    if session.scalar(select(ProcessInstance.id).limit(1)) is None:
         _demo_cases(session)
     return accounts
 

@@ -44,12 +44,32 @@ KINDS: dict[str, DocumentKind] = {
     "criticism_notice": DocumentKind("通报", "通"),
     "interview_notice": DocumentKind("约谈通知书", "谈"),
     "rectification_notice": DocumentKind("整改通知书", "改"),
+    "funding_agreement": DocumentKind("项目资助协议", "资"),
+    "incubation_agreement": DocumentKind("社区社会组织孵化协议", "孵"),
+    "graduation_certificate": DocumentKind("孵化出壳证书", "孵证", certificate=True),
+    "interview_record": DocumentKind("约谈记录", "谈"),
+    "listing_notice": DocumentKind("挂牌督办通知书", "督"),
+    "delisting_notice": DocumentKind("摘牌通知", "督"),
 }
 
 
+def issuer_name(unit: OrgUnit) -> str:
+    """How a unit signs a document: 榆次区民政局, 锦纶街道办事处, 明星镇人民政府, 市委政法委."""
+    if unit.kind in ("city", "county"):
+        return f"{unit.name}民政局"
+    if unit.kind == "street":
+        local = unit.name.removeprefix(unit.parent.name) if unit.parent else unit.name
+        return f"{local}办事处" if local.endswith("街道") else f"{local}人民政府"
+    return unit.name
+
+
 def _prefix(issuer: OrgUnit, kind: DocumentKind) -> str:
+    """The number's prefix: 榆民登 (bureau), 榆锦纶备 (street office), 晋政法通 (city department)."""
     short = issuer.short_name or issuer.name[:1]
-    return f"{short}民{kind.mark}"
+    if issuer.kind in ("city", "county"):
+        return f"{short}民{kind.mark}"
+    parent_short = issuer.parent.short_name if issuer.parent else ""
+    return f"{parent_short}{short}{kind.mark}"
 
 
 def next_number(session: Session, issuer: OrgUnit, kind_key: str, year: int) -> str:
@@ -77,7 +97,7 @@ def issue(
     """Create a numbered document; its PDF is rendered from `content` when first asked for."""
     issued_on = engine_now().astimezone(CST).date()
     number = next_number(session, issuer, kind_key, issued_on.year)
-    content = {**content, "issued_on": issued_on.isoformat(), "issuer": issuer.name}
+    content = {**content, "issued_on": issued_on.isoformat(), "issuer": issuer_name(issuer)}
     document = Document(
         instance_id=instance_id,
         kind=kind_key,

@@ -50,10 +50,13 @@ def save_draft(
 
 def initial_data(session: Session, task: HumanTask, user: User) -> dict[str, Any]:
     """What the form opens with: the user's draft, else the last submission of this step
-    (a returned application reopens with the data sent before), else nothing."""
+    (a returned application reopens with the data sent before), else nothing. A decision is
+    taken afresh in every round: last round's verdict is never offered again."""
     draft = get_draft(session, task, user)
     if draft is not None:
         return {"data": draft.data, "stage": draft.stage, "source": "draft"}
+    if get_form(task.form_key).decision_choices is not None:
+        return {"data": {}, "stage": 0, "source": "empty"}
     previous = session.scalar(
         select(Submission)
         .where(Submission.instance_id == task.instance_id, Submission.bpmn_id == task.bpmn_id)

@@ -76,6 +76,7 @@ class ProcessModel:
     spec: Any
     subprocess_specs: dict[str, Any]
     start_lanes: list[str] = field(default_factory=list)
+    start_form: str | None = None  # the start event's formKey: start data is validated with it
 
 
 class ProcessParseError(ValueError):
@@ -97,15 +98,31 @@ def parse_process(xml: bytes) -> ProcessModel:
         raise
     except Exception as exc:  # the parser raises many kinds; all mean "not deployable"
         raise ProcessParseError(str(exc)) from exc
-    return ProcessModel(key, spec.description or key, spec, subprocess_specs, _start_lanes(spec))
+    return ProcessModel(
+        key, spec.description or key, spec, subprocess_specs, _start_lanes(spec), _start_form(spec)
+    )
 
 
 def _start_lanes(spec: Any) -> list[str]:
-    lanes = []
+    """Roles that may start the process: the start event's lane, plus its `startRoles` property."""
+    roles: list[str] = []
     for task_spec in spec.task_specs.values():
-        if type(task_spec).__name__ == "StartEvent" and task_spec.lane:
-            lanes.append(task_spec.lane)
-    return lanes
+        if type(task_spec).__name__ != "StartEvent":
+            continue
+        if task_spec.lane:
+            roles.append(task_spec.lane)
+        extra = (getattr(task_spec, "extensions", None) or {}).get("properties", {}).get("startRoles", "")
+        roles += [role.strip() for role in str(extra).split(",") if role.strip()]
+    return sorted(set(roles))
+
+
+def _start_form(spec: Any) -> str | None:
+    for task_spec in spec.task_specs.values():
+        if type(task_spec).__name__ == "StartEvent":
+            form = (getattr(task_spec, "extensions", None) or {}).get("properties", {}).get("formKey")
+            if form:
+                return str(form)
+    return None
 
 
 # --- serialization ------------------------------------------------------------------------------
@@ -153,7 +170,7 @@ def model_from_json(key: str, name: str, spec_json: str) -> ProcessModel:
     dct = json.loads(spec_json)
     spec = _FULL.registry.restore(dct["spec"])
     subs = {k: _FULL.registry.restore(v) for k, v in dct.get("subprocess_specs", {}).items()}
-    return ProcessModel(key, name, spec, subs, _start_lanes(spec))
+    return ProcessModel(key, name, spec, subs, _start_lanes(spec), _start_form(spec))
 
 
 def dump_state(workflow: BpmnWorkflow) -> str:
@@ -227,3 +244,56 @@ def mi_output_name(task: Task) -> str | None:
     if item is None or getattr(parent_spec, "data_output", None) is None:
         return None
     return str(item.bpmn_id)
+
+
+def _ancestry(task: Task) -> list[Task]:
+    """The task and its ancestors, leaf first."""
+    path = []
+    node: Task | None = task
+    while node is not None:
+        path.append(node)
+        node = node.parent
+    return path
+
+
+def compact_history(workflow: BpmnWorkflow, keep: int = 12) -> int:
+    """Drop finished tasks more than `keep` levels above everything still running.
+
+    SpiffWorkflow keeps every task ever run: each correction loop lengthens the task tree, and
+    every load, engine step and save walks all of it. The case's history lives in our own
+    tables (audit trail, submissions), so the engine only needs the recent part of the tree.
+    Everything between the root and the ancestor `keep` levels above the deepest common
+    ancestor of the unfinished tasks is removed, and that ancestor hangs from the root. Does
+    nothing (returns 0) when the tree is short, has subprocesses, or anything to be dropped is
+    unfinished. Returns the number of tasks dropped.
+    """
+    unfinished = [t for t in workflow.tasks.values() if not t.has_state(TaskState.FINISHED_MASK)]
+    if not unfinished or workflow.subprocesses:
+        return 0
+    common = _ancestry(unfinished[0])
+    for task in unfinished[1:]:
+        ids = {t.id for t in _ancestry(task)}
+        common = [t for t in common if t.id in ids]
+    if len(common) <= keep + 2:
+        return 0
+    root, cut = workflow.task_tree, common[keep]
+    doomed: list[Task] = []
+    pending = [c for c in root.children if c.id != cut.id]
+    pending += [c for c in _ancestry(cut)[1:-1]]
+    seen = {cut.id, root.id}
+    while pending:
+        task = pending.pop()
+        if task.id in seen:
+            continue
+        seen.add(task.id)
+        if not task.has_state(TaskState.FINISHED_MASK):
+            return 0
+        doomed.append(task)
+        pending += [c for c in task.children if c.id not in seen]
+    for task in doomed:
+        del workflow.tasks[task.id]
+    root._children = [cut.id]
+    cut._parent = root.id
+    if workflow.last_task is not None and workflow.last_task.id not in workflow.tasks:
+        workflow.last_task = cut
+    return len(doomed)

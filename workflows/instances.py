@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -20,10 +21,11 @@ from forms.binding import reserved_key_errors, validate_form
 from models import HumanTask, ProcessInstance, Submission, User
 from models.db import lock_instance_row
 from workflows import audit, definitions, notifications, orgs
-from workflows.assignment import can_view_instance, is_candidate, is_excluded
+from workflows.assignment import instance_visible, is_candidate, is_excluded
 from workflows.context import RunContext
 from workflows.engine import (
     SERIALIZER_VERSION,
+    compact_history,
     dump_state,
     engine_clock,
     engine_now,
@@ -33,7 +35,7 @@ from workflows.engine import (
     ready_user_tasks,
     run_engine,
 )
-from workflows.errors import Conflict, Forbidden, Invalid, NotFound
+from workflows.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
 from workflows.followups import defer
 from workflows.scripting import make_script_engine
 from workflows.services import call as call_service
@@ -58,16 +60,17 @@ def _script_engine(ctx: RunContext) -> Any:
     return make_script_engine(ctx.helpers(), service)
 
 
-def _load(ctx: RunContext) -> BpmnWorkflow:
+def load_workflow(ctx: RunContext) -> BpmnWorkflow:
     model = definitions.get_model(ctx.instance.definition)
     return load_state(ctx.instance.state, model, _script_engine(ctx))
 
 
-def _advance(ctx: RunContext, workflow: BpmnWorkflow) -> None:
+def advance(ctx: RunContext, workflow: BpmnWorkflow) -> None:
     """Run the engine, then bring every derived column and row up to date."""
     instance = ctx.instance
     run_engine(workflow, ctx.now)
     created, cancelled = sync_human_tasks(ctx, workflow)
+    compact_history(workflow)  # correction loops must not make every later step slower
     instance.state = dump_state(workflow)
     instance.serializer_version = SERIALIZER_VERSION
     instance.next_timer_at = next_timer_at(workflow)
@@ -114,17 +117,35 @@ def _advance(ctx: RunContext, workflow: BpmnWorkflow) -> None:
 
 
 def _end_event_name(workflow: BpmnWorkflow) -> str:
-    last = workflow.last_task
+    completed = workflow.get_tasks(state=TaskState.COMPLETED)
+    ends = [t for t in completed if type(t.task_spec).__name__ == "EndEvent"]
+    last = max(ends, key=lambda t: t.last_state_change) if ends else None
     return str(last.task_spec.bpmn_name or last.task_spec.bpmn_id) if last else ""
 
 
-def _run_guarded(ctx: RunContext, step: Any) -> None:
-    """Run an engine step; a process error rolls everything back and marks the instance."""
+def _refusal_inside(exc: BaseException) -> ServiceError | None:
+    """A service refusal (e.g. Invalid) raised by a service task, under the engine's wrapping."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ServiceError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def run_guarded(ctx: RunContext, step: Any) -> None:
+    """Run an engine step. A refusal from a service rolls back and is passed on as it is; any
+    other failure rolls back and marks the instance `error` for an administrator."""
     try:
         step()
-    except (Invalid, Forbidden, NotFound, Conflict):
+    except ServiceError:
+        ctx.session.rollback()
         raise
     except Exception as exc:
+        refusal = _refusal_inside(exc)
+        if refusal is not None:
+            ctx.session.rollback()
+            raise refusal from exc
         instance_id = ctx.instance.id
         message = f"{type(exc).__name__}: {exc}"
         log.exception("instance %s failed", instance_id)
@@ -147,6 +168,16 @@ def _mark_error(session: Session, instance_id: int, message: str, now: datetime)
 # --- starting -------------------------------------------------------------------------------
 
 
+def _start_data(form_key: str | None, data: dict[str, Any]) -> dict[str, Any]:
+    """Start data, validated by the start event's form; without one, start data is ignored."""
+    if form_key is None:
+        return {}
+    result = validate_form(get_form(form_key), data)
+    if not result.ok:
+        raise Invalid("发起数据有误，请按提示修改", fields=result.errors)
+    return result.data
+
+
 def start_instance(
     session: Session, key: str, user: User, data: dict[str, Any] | None = None, now: datetime | None = None
 ) -> ProcessInstance:
@@ -157,6 +188,7 @@ def start_instance(
     errors = reserved_key_errors(data or {})
     if errors:
         raise Invalid("数据包含系统保留字段", fields=errors)
+    start_data = _start_data(definitions.get_model(definition).start_form, data or {})
     now = now or engine_now()
     scope = orgs.county_of(session, user.org_unit)
     instance = ProcessInstance(
@@ -173,6 +205,7 @@ def start_instance(
     session.flush()
     ctx = RunContext(session, instance, user, now)
     seed = {"scope_code": scope.code, "started_by": user.id, "applicant_org": user.org_unit_code}
+    seed.update(start_data)
     audit.record(
         session,
         "instance_started",
@@ -185,9 +218,9 @@ def start_instance(
     def run() -> None:
         model = definitions.get_model(definition)
         workflow = new_workflow(model, seed, _script_engine(ctx))
-        _advance(ctx, workflow)
+        advance(ctx, workflow)
 
-    _run_guarded(ctx, run)
+    run_guarded(ctx, run)
     session.commit()
     return instance
 
@@ -198,9 +231,26 @@ def start_instance(
 def get_task_for(session: Session, task_id: int, user: User) -> HumanTask:
     """A task the user may see (NotFound otherwise — never reveal other counties' work)."""
     task = session.get(HumanTask, task_id)
-    if task is None or not can_view_instance(session, user, task.instance):
+    if task is None:
+        raise NotFound("任务不存在")
+    if task.assignee_id == user.id or is_candidate(user, task):
+        return task  # whoever may act on a task may see its case: no query needed
+    if not instance_visible(session, user, task.instance_id):
         raise NotFound("任务不存在")
     return task
+
+
+def _lock_open_task(session: Session, task: HumanTask, user: User) -> tuple[HumanTask, ProcessInstance]:
+    """Lock the task's instance, then read both afresh and check the user may still act."""
+    lock_instance_row(session, task.instance_id)
+    fresh = select(HumanTask, ProcessInstance).join(
+        ProcessInstance, ProcessInstance.id == HumanTask.instance_id
+    )
+    task, instance = session.execute(
+        fresh.where(HumanTask.id == task.id).execution_options(populate_existing=True)
+    ).one()
+    check_can_act(user, task)  # someone may have been faster
+    return task, instance
 
 
 def check_can_act(user: User, task: HumanTask) -> None:
@@ -236,19 +286,14 @@ def complete_task(
     task = get_task_for(session, task_id, user)
     check_can_act(user, task)
     clean = validate_task_data(task, data)
-    instance_id = task.instance_id
-    lock_instance_row(session, instance_id)
-    session.refresh(task)
-    instance = session.get(ProcessInstance, instance_id, populate_existing=True)
-    assert instance is not None
-    check_can_act(user, task)  # re-check under the lock: someone may have been faster
+    task, instance = _lock_open_task(session, task, user)
     if instance.status not in ("running", "waiting"):
         raise Conflict(f"流程实例当前状态为 {instance.status}，不能办理")
     now = now or engine_now()
     ctx = RunContext(session, instance, user, now)
 
     def run() -> None:
-        workflow = _load(ctx)
+        workflow = load_workflow(ctx)
         spiff_task = workflow.get_task_from_id(UUID(task.spiff_task_id))
         spiff_task.data.update(clean)
         if task.mi_output:
@@ -256,9 +301,9 @@ def complete_task(
         with engine_clock(now):
             spiff_task.run()
         _record_completion(ctx, task, clean)
-        _advance(ctx, workflow)
+        advance(ctx, workflow)
 
-    _run_guarded(ctx, run)
+    run_guarded(ctx, run)
     session.commit()
     return instance
 
@@ -328,7 +373,8 @@ def unclaim_task(session: Session, task_id: int, user: User) -> HumanTask:
     task = get_task_for(session, task_id, user)
     lock_instance_row(session, task.instance_id)
     session.refresh(task)
-    if task.status != "open" or task.assignee_id != user.id or task.lane == "applicant":
+    assigned_by_process = task.lane == "applicant" or task.org_match == "user"
+    if task.status != "open" or task.assignee_id != user.id or assigned_by_process:
         raise Conflict("只能退回本人认领的待办任务")
     task.assignee_id = None
     audit.record(session, "task_unclaimed", instance_id=task.instance_id, actor_id=user.id, task_id=task.id)
@@ -382,7 +428,7 @@ def fire_instance_timers(session: Session, instance_id: int, now: datetime | Non
         at=now,
         details={"due": instance.next_timer_at.isoformat()},
     )
-    _run_guarded(ctx, lambda: _advance(ctx, _load(ctx)))
+    run_guarded(ctx, lambda: advance(ctx, load_workflow(ctx)))
     session.commit()
     return True
 
@@ -394,8 +440,8 @@ def fire_due_timers(session: Session, now: datetime | None = None, limit: int = 
     for instance_id in due_timer_instances(session, now, limit):
         try:
             fired += fire_instance_timers(session, instance_id, now)
-        except EngineFailure:
-            continue  # already marked `error` and audited; the others still run
+        except ServiceError:
+            continue  # a refusal, or a failure already marked `error` and audited: the others still run
     return fired
 
 

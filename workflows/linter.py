@@ -218,14 +218,14 @@ def rule_user_task_lane(ctx: LintContext) -> Iterator[Finding]:
 
 
 def rule_user_task_properties(ctx: LintContext) -> Iterator[Finding]:
-    """dueIn parses (warning when missing), excludeActorsOf names another user task, assignTo is safe."""
+    """dueIn parses (warning without a time limit), excludeActorsOf names a user task, code is safe."""
     task_ids = {task.get("id") for task in ctx.find("userTask")}
     for task in ctx.find("userTask"):
         props = properties(task)
         due_in = props.get("dueIn")
-        if due_in is None:
-            yield Finding(task.get("id"), "warning", f"{describe(task)} 未设置办理时限 dueIn")
-        else:
+        if due_in is None and props.get("dueAt") is None:
+            yield Finding(task.get("id"), "warning", f"{describe(task)} 未设置办理时限 dueIn 或 dueAt")
+        elif due_in is not None:
             try:
                 parse_due_in(due_in)
             except ValueError as err:
@@ -235,6 +235,8 @@ def rule_user_task_properties(ctx: LintContext) -> Iterator[Finding]:
             message = f"{describe(task)} 的 excludeActorsOf={exclude!r} 不是本流程中另一个用户任务的 id"
             yield error(task, message)
         yield from _source_problems(task, " assignTo 表达式", props.get("assignTo"), "eval")
+        yield from _source_problems(task, " dueAt 表达式", props.get("dueAt"), "eval")
+        yield from _source_problems(task, " assignUser 表达式", props.get("assignUser"), "eval")
 
 
 def _scripts(ctx: LintContext) -> Iterator[tuple[Any, str, str]]:

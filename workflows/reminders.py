@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import HumanTask, User, UserRole
-from workflows import audit
+from workflows import audit, definitions
 from workflows.engine import engine_now
 from workflows.notifications import notify
 from workflows.tasks_sync import candidate_users
@@ -17,12 +17,23 @@ REMIND_AT = 0.8
 ESCALATE_TO = "county_leader"
 
 
+def escalation_role(task: HumanTask) -> str:
+    """Who hears about an overdue task: the role its `escalateTo` property names, else ESCALATE_TO."""
+    model = definitions.get_model(task.instance.definition)
+    for spec in (model.spec, *model.subprocess_specs.values()):
+        for task_spec in spec.task_specs.values():
+            properties = (getattr(task_spec, "extensions", None) or {}).get("properties") or {}
+            if getattr(task_spec, "bpmn_id", None) == task.bpmn_id and properties.get("escalateTo"):
+                return str(properties["escalateTo"])
+    return ESCALATE_TO
+
+
 def _leaders(session: Session, task: HumanTask) -> list[User]:
     query = (
         select(User)
         .join(UserRole)
         .where(
-            UserRole.role_key == ESCALATE_TO,
+            UserRole.role_key == escalation_role(task),
             User.org_unit_code == task.instance.scope_code,
             User.active.is_(True),
         )

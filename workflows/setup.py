@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from models import ROLE_NAMES, OrgUnit, ProcessDefinition, Role
 from models.jinzhong import org_rows
-from workflows import definitions
+from workflows import definitions, registration
 
 BUNDLED_BPMN = Path(__file__).parent / "bpmn"
 
@@ -42,6 +42,7 @@ def initialize(session: Session) -> list[ProcessDefinition]:
     """Seed reference data and deploy the bundled processes, in one transaction."""
     seed_roles(session)
     seed_org_tree(session)
+    registration.seed_registration_rules(session)
     deployed = deploy_bundled(session)
     session.commit()
     return deployed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.task import Task
@@ -14,6 +15,7 @@ from workflows.calendar import deadline
 from workflows.context import RunContext
 from workflows.engine import mi_output_name, ready_user_tasks, task_property
 from workflows.scripting import evaluate_expression
+from workflows.working_days import CST
 
 
 def sync_human_tasks(ctx: RunContext, workflow: Any) -> tuple[list[HumanTask], list[HumanTask]]:
@@ -59,11 +61,34 @@ def _new_row(ctx: RunContext, task: Task) -> HumanTask:
         assignee_id=ctx.instance.started_by if lane == "applicant" else None,
         created_at=ctx.now,
     )
+    assign_user = task_property(task, "assignUser")
+    if assign_user:  # one named person must do it (e.g. the operator's lead at an incubation base)
+        row.assignee_id = _assigned_user(ctx, task, assign_user)
+        row.org_match = "user"  # nobody else is a candidate, and the person cannot give it back
     due_in = task_property(task, "dueIn")
     if due_in:
         due = deadline(ctx.session, ctx.now, due_in)
         row.due_at, row.due_estimated = due.at, due.estimated
+    due_at = task_property(task, "dueAt")
+    if due_at:  # a deadline of the whole case (e.g. the statutory period) bounds each of its steps
+        case_due = _case_deadline(ctx, task, due_at)
+        row.due_at = min(row.due_at, case_due) if row.due_at else case_due
     return row
+
+
+def _case_deadline(ctx: RunContext, task: Task, expression: str) -> datetime:
+    """`dueAt`: a sandboxed expression giving an ISO datetime (naive means China Standard Time)."""
+    value = datetime.fromisoformat(str(evaluate_expression(expression, task.data, ctx.helpers())))
+    return value if value.tzinfo else value.replace(tzinfo=CST)
+
+
+def _assigned_user(ctx: RunContext, task: Task, expression: str) -> int:
+    """`assignUser`: a sandboxed expression on the task data giving the id of an active user."""
+    value = evaluate_expression(expression, task.data, ctx.helpers())
+    user = ctx.session.get(User, int(value)) if str(value).isdigit() else None
+    if user is None or not user.active:
+        raise LookupError(f"assignUser of {task.task_spec.bpmn_id} names no active user: {value!r}")
+    return user.id
 
 
 def _org_unit_for(ctx: RunContext, task: Task, lane: str) -> tuple[OrgUnit, str]:

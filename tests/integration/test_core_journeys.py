@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
+from models import ProcessInstance
 from tests.conftest import ApiClient
+from webapp.db import session_factory
+from workflows import definitions
 from workflows.engine import engine_now
 from workflows.instances import fire_due_timers
 
@@ -256,3 +261,30 @@ def test_openapi_lists_every_route(app: Any, api: ApiClient) -> None:
         for r in routes
     }
     assert normalized - {"/api/v1/openapi.json"} <= documented
+
+
+def test_start_data_goes_through_the_start_form(api: ApiClient, app: Any) -> None:
+
+    probe = (Path(__file__).resolve().parents[1] / "bpmn" / "timer_probe.bpmn").read_bytes()
+    with_form = probe.replace(
+        b'<bpmn:startEvent id="start" name="\xe5\xbc\x80\xe5\xa7\x8b">',
+        b'<bpmn:startEvent id="start" name="\xe5\xbc\x80\xe5\xa7\x8b">'
+        b"<bpmn:extensionElements><spiffworkflow:properties>"
+        b'<spiffworkflow:property name="formKey" value="core.consult" /></spiffworkflow:properties>'
+        b"</bpmn:extensionElements>",
+    )
+    assert with_form != probe
+    with session_factory(app)() as session:
+        definitions.deploy_file(session, with_form)
+        session.commit()
+    registrar = api.as_user("registrar_yc")
+    refused = registrar.post("/processes/timer_probe/instances", json={"data": {"agree": True}})
+    assert refused.status_code == 422 and "comment" in refused.get_json()["fields"]
+    started = registrar.post(
+        "/processes/timer_probe/instances", json={"data": {"agree": True, "comment": "急"}}
+    )
+    assert started.status_code == 201
+    with session_factory(app)() as session:
+        state = session.get(ProcessInstance, started.get_json()["id"]).state
+    tasks = json.loads(state)["tasks"].values()
+    assert any(task["data"].get("comment") == "急" for task in tasks)

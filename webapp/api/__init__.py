@@ -7,15 +7,50 @@ from typing import Any
 from flask import Blueprint, g, request
 from werkzeug.exceptions import HTTPException
 
-from webapp.api import admin, documents, instances, processes, tasks, tokens
+from webapp.api import (
+    admin,
+    admin_instances,
+    admin_migrations,
+    admin_versions,
+    documents,
+    funding,
+    incubation,
+    instances,
+    meetings,
+    organizations,
+    processes,
+    supervision,
+    tasks,
+    tokens,
+)
 from webapp.api.common import error
 from workflows.errors import ServiceError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-for module in (admin, documents, instances, processes, tasks, tokens):
+for module in (admin, documents, incubation, instances, meetings, organizations, processes, tasks, tokens):
     bp.register_blueprint(module.bp)
+for module in (admin_instances, admin_migrations, admin_versions):
+    bp.register_blueprint(module.bp)
+bp.register_blueprint(supervision.bp)
+bp.register_blueprint(funding.bp)
 
-PUBLIC_ENDPOINTS = {"api.tokens.create_token", "api.tokens.openapi"}
+PUBLIC_ENDPOINTS = {
+    "api.tokens.create_token",
+    "api.tokens.openapi",
+    "api.organizations.list_organizations",
+    "api.organizations.show",
+    "api.organizations.check_code",
+    "api.organizations.list_rules",
+    "api.supervision.public_listings",
+    "api.supervision.public_listing_document",
+    "api.incubation.list_bases",
+    "api.incubation.show_base",
+    "api.incubation.list_federations",
+    "api.incubation.show_federation",
+    "api.funding.list_notices",
+    "api.funding.show_notice",
+    "api.funding.object_to",
+}
 
 
 @bp.before_request

@@ -73,10 +73,15 @@ def too_large(_exc: _TooLarge) -> Any:
 
 @bp.post("/process-definitions")
 def upload() -> Any:
-    """Upload BPMN: 201 with the new draft, or 422 with the linter's findings."""
+    """Upload BPMN: 201 with the new draft, or 422 with the linter's findings.
+
+    With `?draft=1` (the modeler's save) a draft is stored even when the linter finds errors:
+    201 with the findings, and deploy stays refused until a draft without errors is saved.
+    """
     session = db()
+    store = definitions.save_draft if request.args.get("draft") == "1" else definitions.upload
     try:
-        definition = definitions.upload(session, _uploaded_xml(), caller())
+        definition = store(session, _uploaded_xml(), caller())
     except Invalid as exc:
         body = {"error": "invalid", "message": exc.message, "findings": definitions.findings_of(exc)}
         return jsonify(body), 422

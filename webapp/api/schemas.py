@@ -57,10 +57,13 @@ def instance_summary(instance: ProcessInstance) -> dict[str, Any]:
     }
 
 
-def instance_json(session: Session, instance: ProcessInstance) -> dict[str, Any]:
-    """An instance with its open tasks, history and documents."""
+def instance_json(session: Session, instance: ProcessInstance, history: bool = True) -> dict[str, Any]:
+    """An instance with its open tasks, documents and (unless told otherwise) its history."""
     body = instance_summary(instance)
     body["tasks"] = [task_json(t) for t in open_tasks(session, instance.id)]
+    body["documents"] = [document_json(d) for d in documents.documents_of(session, instance.id)]
+    if not history:
+        return body
     body["history"] = [
         {
             "seq": e.seq,
@@ -82,7 +85,6 @@ def instance_json(session: Session, instance: ProcessInstance) -> dict[str, Any]
             "instance_error",
         )
     ]
-    body["documents"] = [document_json(d) for d in documents.documents_of(session, instance.id)]
     return body
 
 

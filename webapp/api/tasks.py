@@ -15,7 +15,7 @@ from webapp.db import db
 from workflows.assignment import actionable_clause
 from workflows.drafts import initial_data, save_draft
 from workflows.errors import Invalid
-from workflows.instances import claim_task, complete_task, get_task_for, open_tasks, unclaim_task
+from workflows.instances import claim_task, complete_task, get_task_for, unclaim_task
 
 bp = Blueprint("tasks", __name__)
 
@@ -68,9 +68,7 @@ def draft(task_id: int) -> Any:
 
 @bp.post("/tasks/<int:task_id>/complete")
 def complete(task_id: int) -> Any:
-    """Complete the task; 200 with the instance's new open tasks."""
+    """Complete the task; 200 with the instance's new open tasks and documents (history: GET the instance)."""
     session = db()
     instance = complete_task(session, task_id, caller(), data_of(json_body()))
-    body = instance_json(session, instance)
-    body["tasks"] = [task_json(t) for t in open_tasks(session, instance.id)]
-    return jsonify(body)
+    return jsonify(instance_json(session, instance, history=False))

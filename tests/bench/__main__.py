@@ -1,0 +1,162 @@
+"""`make bench`: one table of figures from one run, each with its target (met / not met).
+
+    python -m tests.bench            # full scale (under 10 minutes on 2 cores)
+    python -m tests.bench --smoke    # tiny scale: proves the benchmark runs (used by the test suite)
+
+PostgreSQL when DATABASE_URL / TEST_DATABASE_URL points at one (a fresh database is created and
+dropped), SQLite otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.bench import engine_limit, inprocess, over_http, scale
+from tests.bench.journeys import REGISTRATION
+from tests.bench.setup import bench_database, prepared_app
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How much work each part does."""
+
+    engine_instances: int
+    inprocess_cases: int
+    http_clients: int
+    http_cases_per_client: int
+    inbox_sizes: list[int]
+    inbox_requests: int
+    loops: list[int]
+    timers: int
+
+
+FULL = Scale(300, 40, 16, 6, [1_000, 10_000, 100_000], 200, [1, 50], 10_000)
+SMOKE = Scale(3, 2, 2, 1, [50, 100], 5, [1, 2], 20)
+
+
+def row(name: str, value: float, unit: str, target: str = "", met: bool | None = None) -> str:
+    """One line of the table."""
+    verdict = "" if met is None else ("met" if met else "NOT MET")
+    shown = "n/a" if math.isnan(value) else f"{value:,.2f}"
+    return f"{name:<58} {shown:>12} {unit:<10} {target:<18} {verdict}"
+
+
+def main() -> None:
+    """Run every part on one database and print the table."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--smoke", action="store_true")
+    size = SMOKE if parser.parse_args().smoke else FULL
+    lines: list[str] = []
+    with bench_database() as url, tempfile.TemporaryDirectory() as folder:
+        app = prepared_app(url, Path(folder))
+        database = (
+            "PostgreSQL" if url.startswith("postgresql") else "SQLite (set DATABASE_URL for PostgreSQL)"
+        )
+        with engine_limit.recording() as recorded:
+            inprocess.run(app, REGISTRATION, 1, first_case=0)
+        engine = engine_limit.measure(REGISTRATION, recorded, size.engine_instances)
+        local = inprocess.run(app, REGISTRATION, size.inprocess_cases, first_case=1)
+        gunicorn, port = over_http.start_gunicorn(url, Path(folder))
+        try:
+            http = over_http.run(
+                port, REGISTRATION, size.http_clients, size.http_cases_per_client, first_case=1000
+            )
+            rss = over_http.worker_rss_mb(gunicorn)
+        finally:
+            over_http.stop(gunicorn)
+        storage = scale.storage_per_instance(app, scale.completed_instances(app, 20))
+        growth = scale.history_growth(app, REGISTRATION, size.loops, first_case=5000)
+        inbox = scale.inbox(app, size.inbox_sizes, size.inbox_requests)
+        timers = scale.timers(app, size.timers)
+
+    ratio = local["ms_per_completion"] / engine["ms_per_completion"]
+    small, large = size.inbox_sizes[0], size.inbox_sizes[-1]
+    inbox_ratio = inbox[large]["p95_ms"] / inbox[small]["p95_ms"]
+    loop_ratio = growth[size.loops[-1]]["ms"] / growth[size.loops[0]]["ms"]
+    lines += [
+        f"registration_review happy path, database: {database}",
+        row(
+            "1 engine limit: instances/s (in memory, serialized per task)",
+            engine["instances_per_s"],
+            "inst/s",
+        ),
+        row("  engine ms per completion", engine["ms_per_completion"], "ms"),
+        row("2 in-process API: instances/s", local["instances_per_s"], "inst/s"),
+        row(
+            "  in-process completion p50 / p95 / p99",
+            local["p50_ms"],
+            "ms",
+            f"p95 {local['p95_ms']:.1f} p99 {local['p99_ms']:.1f}",
+        ),
+        row("  application cost / engine cost per completion", ratio, "x", "<= 8", ratio <= 8),
+        row(
+            f"  HTTP, gunicorn 2 workers, {size.http_clients} clients: instances/s",
+            http["instances_per_s"],
+            "inst/s",
+        ),
+        row(
+            "  HTTP task completions/s",
+            http["completions_per_s"],
+            "/s",
+            ">= 150",
+            http["completions_per_s"] >= 150,
+        ),
+        row("  HTTP completion p50", http["p50_ms"], "ms"),
+        row("  HTTP completion p95", http["p95_ms"], "ms", "<= 25", http["p95_ms"] <= 25),
+        row("  HTTP completion p99", http["p99_ms"], "ms"),
+    ]
+    for count in size.inbox_sizes:
+        lines.append(
+            row(
+                f"3 inbox GET /api/v1/tasks at {count:,} instances: p50",
+                inbox[count]["p50_ms"],
+                "ms",
+                f"p95 {inbox[count]['p95_ms']:.2f}",
+            )
+        )
+    lines += [
+        row(f"  inbox p95 at {large:,}", inbox[large]["p95_ms"], "ms", "<= 20", inbox[large]["p95_ms"] <= 20),
+        row(f"  inbox p95 ratio {large:,}/{small:,}", inbox_ratio, "x", "<= 1.5", inbox_ratio <= 1.5),
+    ]
+    for count, figure in growth.items():
+        lines.append(
+            row(
+                f"4 after {count} correction loop(s): state bytes",
+                figure["state_bytes"],
+                "bytes",
+                f"completion {figure['ms']:.1f} ms",
+            )
+        )
+    lines += [
+        row(
+            f"  completion cost ratio {size.loops[-1]} loops / {size.loops[0]} loop",
+            loop_ratio,
+            "x",
+            "<= 1.5",
+            loop_ratio <= 1.5,
+        ),
+        row(
+            f"5 timers: {int(timers['timers']):,} due boundary timers, one process",
+            timers["per_s"],
+            "timers/s",
+            ">= 500",
+            timers["per_s"] >= 500,
+        ),
+        row("6 web worker peak RSS after the run", rss, "MB", "<= 150", rss <= 150),
+        row(
+            "  storage per completed registration (all its rows)",
+            storage,
+            "bytes",
+            "<= 16384",
+            None if math.isnan(storage) else storage <= 16384,
+        ),
+    ]
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+"""The journey over real HTTP: gunicorn with 2 workers, 16 concurrent clients."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.bench import driver
+from tests.bench.inprocess import percentile
+from tests.bench.journeys import ROOT, Journey
+from tests.bench.setup import PASSWORD
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_for(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not start")
+
+
+def start_gunicorn(url: str, folder: Path, workers: int = 2) -> tuple[subprocess.Popen[bytes], int]:
+    """gunicorn on a free port, on the benchmark's database."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "UPLOAD_DIR": str(folder / "uploads"),
+        "SECRET_KEY": "bench",
+        "CELERY_BROKER_URL": "memory://",
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "webapp:create_app()",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    _wait_for(port)
+    return process, port
+
+
+def worker_rss_mb(master: subprocess.Popen[bytes]) -> float:
+    """Peak resident memory (VmHWM) of the largest gunicorn worker, in MB."""
+    peaks = []
+    for child in Path("/proc").iterdir():
+        status = child / "status"
+        if not child.name.isdigit() or not status.exists():
+            continue
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        if f"PPid:\t{master.pid}\n" in text:
+            peaks += [int(line.split()[1]) / 1024 for line in text.splitlines() if line.startswith("VmHWM:")]
+    return max(peaks) if peaks else float("nan")
+
+
+def run(port: int, journey: Journey, clients: int, cases_per_client: int, first_case: int) -> dict[str, Any]:
+    """`clients` threads, each with its own connection, completing cases concurrently."""
+    send = driver.http_transport("127.0.0.1", port)
+    tokens = driver.login(send, driver.users_of(journey), PASSWORD)
+    timings: list[float] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def client(index: int) -> None:
+        own_send = driver.http_transport("127.0.0.1", port)
+        mine: list[float] = []
+        try:
+            for case in range(cases_per_client):
+                driver.run_case(own_send, tokens, journey, first_case + index * cases_per_client + case, mine)
+        except BaseException as exc:  # reported below: a benchmark must not hide failures
+            errors.append(exc)
+        with lock:
+            timings.extend(mine)
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    if errors:
+        raise RuntimeError(f"{len(errors)} client(s) failed: {errors[0]!r}")
+    return {
+        "instances_per_s": clients * cases_per_client / elapsed,
+        "completions_per_s": len(timings) / elapsed,
+        "p50_ms": percentile(timings, 0.5) * 1000,
+        "p95_ms": percentile(timings, 0.95) * 1000,
+        "p99_ms": percentile(timings, 0.99) * 1000,
+    }
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop gunicorn and its workers."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
