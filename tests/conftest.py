@@ -78,9 +78,10 @@ def need_service(name: str, reason: str) -> None:
     pytest.skip(message)
 
 
-def _postgres_database(base_url: str) -> Iterator[str]:
+def postgres_database(base_url: str, prefix: str = "test") -> Iterator[str]:
+    """A database of its own on the server of `base_url`, dropped afterwards."""
     url = make_url(base_url)
-    name = f"test_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -100,7 +101,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """This run's own database."""
     base = os.environ.get("TEST_DATABASE_URL")
     if base:
-        yield from _postgres_database(base)
+        yield from postgres_database(base)
         return
     if REQUIRE_SERVICES:
         pytest.fail("TEST_DATABASE_URL is not set but REQUIRE_SERVICES=1")
