@@ -714,3 +714,17 @@ def test_the_convener_starts_a_cycle_from_the_meetings_page(app: Flask) -> None:
     form = html(convener, response.headers["Location"])
     assert "议题报送截止日期" in form and "参会成员单位" in form
     assert "发起联席会议" not in html(page_login(app, "unit_police"), "/meetings")
+
+
+def test_the_civil_affairs_office_may_open_a_cycle_too(api: ApiClient) -> None:
+    office = api.as_user("city_ca")
+    started = office.post("/processes/joint_meeting/instances", json={"data": {}})
+    assert started.status_code == 201, started.get_json()
+    first = only(started.get_json()["tasks"], "meeting.open")
+    assert first["assignee"] == office.get("/me").get_json()["id"]
+    other = api.as_user("plac")
+    assert other.post(f"/tasks/{first['id']}/complete", json={"data": {}}).status_code == 403
+    police = api.as_user("unit_police")
+    assert police.post("/processes/joint_meeting/instances", json={"data": {}}).status_code == 403
+    instance_id, _meeting_id = open_cycle(api, convener="city_ca")
+    assert instance_id != started.get_json()["id"]
