@@ -273,15 +273,16 @@ def test_start_data_goes_through_the_start_form(api: ApiClient, app: Any) -> Non
         b'<spiffworkflow:property name="formKey" value="core.consult" /></spiffworkflow:properties>'
         b"</bpmn:extensionElements>",
     )
-    assert with_form != probe
+    with_form = with_form.replace(b'process id="timer_probe"', b'process id="timer_probe_started"')
+    assert with_form != probe  # a process of its own: later tests start timer_probe without data
     with session_factory(app)() as session:
         definitions.deploy_file(session, with_form)
         session.commit()
     registrar = api.as_user("registrar_yc")
-    refused = registrar.post("/processes/timer_probe/instances", json={"data": {"agree": True}})
+    refused = registrar.post("/processes/timer_probe_started/instances", json={"data": {"agree": True}})
     assert refused.status_code == 422 and "comment" in refused.get_json()["fields"]
     started = registrar.post(
-        "/processes/timer_probe/instances", json={"data": {"agree": True, "comment": "急"}}
+        "/processes/timer_probe_started/instances", json={"data": {"agree": True, "comment": "急"}}
     )
     assert started.status_code == 201
     with session_factory(app)() as session:
