@@ -40,7 +40,14 @@ def _fill(app: Flask, total: int) -> None:
         have = session.scalar(select(func.count(ProcessInstance.id))) or 0
         definition = definitions.current(session, "registration_review")
         starter = session.scalar(select(User.id).where(User.username == "applicant_yc"))
-        own = session.scalar(select(func.count(HumanTask.id)).where(HumanTask.org_unit_code == "140702")) or 0
+        own = (
+            session.scalar(
+                select(func.count(HumanTask.id)).where(
+                    HumanTask.org_unit_code == "140702", HumanTask.status == "open"
+                )
+            )
+            or 0
+        )
         now = engine_now()
         batch = 5000
         for start in range(have, total, batch):
