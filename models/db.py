@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import create_engine, event, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 
+def _json(value: Any) -> str:
+    """JSON columns keep Chinese as UTF-8: 3 bytes a character instead of a 6-byte \\u escape."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def make_engine(url: str, **options: Any) -> Engine:
     """An engine for `url`; SQLite gets WAL, a busy timeout and foreign keys."""
+    options.setdefault("json_serializer", _json)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, poolclass=NullPool, **options)
         event.listen(engine, "connect", _configure_sqlite)
@@ -30,6 +39,24 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that keep loaded objects usable after commit."""
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def next_value(session: Session, model: type[Any], **key: Any) -> int:
+    """Increment the `last` column of the counter row `key` (created at 1) and return it.
+
+    One upsert statement; the row stays locked until the transaction ends, so no two callers
+    ever get the same value.
+    """
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    table = model.__table__
+    statement = (
+        insert(table)
+        .values(**key, last=1)
+        .on_conflict_do_update(index_elements=list(key), set_={"last": table.c.last + 1})
+        .returning(table.c.last)
+    )
+    value: int = session.execute(statement).scalar_one()
+    return value
 
 
 def lock_instance_row(session: Session, instance_id: int) -> None:

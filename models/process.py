@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, utcnow
@@ -23,9 +23,10 @@ class ProcessDefinition(Base):
     key: Mapped[str] = mapped_column(String(80), index=True)
     version: Mapped[int]
     name: Mapped[str] = mapped_column(String(200), default="")
-    bpmn_xml: Mapped[bytes] = mapped_column(LargeBinary)
+    # The two large columns load only when read: every instance joins its definition.
+    bpmn_xml: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     sha256: Mapped[str] = mapped_column(String(64))
-    spec_json: Mapped[str] = mapped_column(Text)
+    spec_json: Mapped[str] = mapped_column(Text, deferred=True)
     status: Mapped[str] = mapped_column(String(20), default="draft")  # draft, deployed, retired
     start_roles: Mapped[list[Any]] = mapped_column(default=list)
     findings: Mapped[list[Any]] = mapped_column(default=list)
@@ -35,7 +36,7 @@ class ProcessDefinition(Base):
 
 
 class ProcessInstance(Base):
-    """A running case. `state` is the serializer's JSON without the spec."""
+    """A running case. `state` is the serializer's JSON without the spec, zlib-compressed."""
 
     __tablename__ = "process_instances"
     __table_args__ = (Index("ix_process_instances_scope_status", "scope_path", "status"),)
@@ -48,7 +49,7 @@ class ProcessInstance(Base):
     scope_path: Mapped[str] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(20), default="running")
     business_key: Mapped[str] = mapped_column(String(200), default="", index=True)
-    state: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
     serializer_version: Mapped[str] = mapped_column(String(10), default="")
     next_timer_at: Mapped[datetime | None] = mapped_column(index=True)
     started_by: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -58,7 +59,7 @@ class ProcessInstance(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None]
 
-    definition: Mapped[ProcessDefinition] = relationship(lazy="joined")
+    definition: Mapped[ProcessDefinition] = relationship(lazy="joined", innerjoin=True)
 
 
 class HumanTask(Base):
@@ -75,6 +76,13 @@ class HumanTask(Base):
             "lane",
             "org_path",
             postgresql_ops={"org_path": "varchar_pattern_ops"},
+        ),
+        # The sweep that re-sends announcements a lost follow-up job did not make.
+        Index(
+            "ix_human_tasks_unannounced",
+            "created_at",
+            postgresql_where=text("announced_at IS NULL"),
+            sqlite_where=text("announced_at IS NULL"),
         ),
     )
 
@@ -98,6 +106,7 @@ class HumanTask(Base):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     due_at: Mapped[datetime | None]
     due_estimated: Mapped[bool] = mapped_column(default=False)
+    announced_at: Mapped[datetime | None]  # when the candidates were notified of the new task
     reminded_at: Mapped[datetime | None]
     escalated_at: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(20), default="open")  # open, completed, cancelled

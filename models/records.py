@@ -75,8 +75,7 @@ class AuditEvent(Base):
     task_id: Mapped[int | None]
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))  # covers the fields and the previous event's hash
 
 
 class Notification(Base):

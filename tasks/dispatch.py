@@ -26,7 +26,8 @@ def dispatcher_for(app: Flask) -> Dispatcher:
     """Send a deferred job to the broker; a broker outage is logged, never fails the request.
 
     Nothing is lost by that: documents render on demand, timers are found by the next beat
-    from the indexed `next_timer_at`, and notifications stay in the app.
+    from the indexed `next_timer_at`, tasks never announced are swept up by the reminder beat
+    (`announced_at` is still empty), and notifications stay in the app.
     """
 
     def dispatch(job: str, args: tuple[Any, ...]) -> None:

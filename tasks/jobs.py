@@ -11,7 +11,7 @@ from flask import current_app
 from models import Document
 from tasks import mail
 from webapp.db import session_factory
-from workflows import reminders
+from workflows import notifications, reminders
 from workflows.documents import document_pdf
 from workflows.instances import fire_due_timers as fire_timers
 
@@ -42,11 +42,19 @@ def send_notification_emails(notification_ids: list[int]) -> int:
         return mail.send_notifications(session, current_app.config, notification_ids)
 
 
+@shared_task(name="tasks.jobs.announce_tasks")
+def announce_tasks(task_ids: list[int]) -> int:
+    """Notify the candidates of newly created tasks (in-app, then e-mail)."""
+    with session_factory()() as session:
+        return notifications.announce_tasks(session, task_ids)
+
+
 @shared_task(name="tasks.jobs.send_due_reminders")
 def send_due_reminders(at: str | None = None) -> int:
-    """Remind of tasks due soon and escalate overdue ones."""
+    """Announce tasks whose announcement was lost, remind of tasks due soon, escalate overdue ones."""
     now = datetime.fromisoformat(at) if at else None
     with session_factory()() as session:
+        notifications.announce_missed(session, now)
         return reminders.remind_and_escalate(session, now)
 
 

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Attachment, User
@@ -85,11 +86,12 @@ def file_path(upload_dir: str, row: Attachment) -> Path:
     return Path(upload_dir) / "files" / row.sha256[:2] / row.sha256
 
 
-def check_owned(session: Session, ids: list[int], user: User, instance_id: int) -> list[str]:
+def check_owned(session: Session, ids: list[int], user_id: int, instance_id: int) -> list[str]:
     """Problems with attachment ids given in form data (must be the user's or the instance's)."""
+    rows = {row.id: row for row in session.scalars(select(Attachment).where(Attachment.id.in_(ids)))}
     problems = []
     for attachment_id in ids:
-        row = session.get(Attachment, attachment_id)
-        if row is None or (row.uploaded_by != user.id and row.instance_id != instance_id):
+        row = rows.get(attachment_id)
+        if row is None or (row.uploaded_by != user_id and row.instance_id != instance_id):
             problems.append(f"附件 {attachment_id} 不存在或无权使用")
     return problems

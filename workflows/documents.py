@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Document, DocumentCounter, OrgUnit, ProcessInstance, User
+from models.db import next_value
 from workflows import official_documents as pdf
 from workflows.assignment import can_view_instance
 from workflows.engine import engine_now
@@ -75,14 +76,9 @@ def _prefix(issuer: OrgUnit, kind: DocumentKind) -> str:
 def next_number(session: Session, issuer: OrgUnit, kind_key: str, year: int) -> str:
     """Allocate the next number of this issuer, kind and year (call under the instance lock)."""
     kind = KINDS[kind_key]
-    counter_key = kind.mark  # kinds sharing a mark share a sequence, as in a real 发文 register
-    counter = session.get(DocumentCounter, (issuer.code, counter_key, year), with_for_update=True)
-    if counter is None:
-        counter = DocumentCounter(issuer_code=issuer.code, kind=counter_key, year=year, last=0)
-        session.add(counter)
-    counter.last += 1
-    session.flush()
-    return pdf.format_document_number(_prefix(issuer, kind), year, counter.last)
+    # Kinds sharing a mark share a sequence, as in a real 发文 register.
+    last = next_value(session, DocumentCounter, issuer_code=issuer.code, kind=kind.mark, year=year)
+    return pdf.format_document_number(_prefix(issuer, kind), year, last)
 
 
 def issue(

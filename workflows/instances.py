@@ -7,6 +7,7 @@ engine, sync the human-task rows, save the state, append audit events, commit on
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -18,9 +19,9 @@ from sqlalchemy.orm import Session
 
 from forms import get_form
 from forms.binding import reserved_key_errors, validate_form
-from models import HumanTask, ProcessInstance, Submission, User
+from models import Document, HumanTask, ProcessInstance, Submission, User
 from models.db import lock_instance_row
-from workflows import audit, definitions, notifications, orgs
+from workflows import audit, definitions, documents, notifications, orgs
 from workflows.assignment import instance_visible, is_candidate, is_excluded
 from workflows.context import RunContext
 from workflows.engine import (
@@ -65,11 +66,11 @@ def load_workflow(ctx: RunContext) -> BpmnWorkflow:
     return load_state(ctx.instance.state, model, _script_engine(ctx))
 
 
-def advance(ctx: RunContext, workflow: BpmnWorkflow) -> None:
-    """Run the engine, then bring every derived column and row up to date."""
+def advance(ctx: RunContext, workflow: BpmnWorkflow) -> list[HumanTask]:
+    """Run the engine, then bring every derived column and row up to date; the open tasks after."""
     instance = ctx.instance
     run_engine(workflow, ctx.now)
-    created, cancelled = sync_human_tasks(ctx, workflow)
+    created, cancelled, still_open = sync_human_tasks(ctx, workflow)
     compact_history(workflow)  # correction loops must not make every later step slower
     instance.state = dump_state(workflow)
     instance.serializer_version = SERIALIZER_VERSION
@@ -114,6 +115,7 @@ def advance(ctx: RunContext, workflow: BpmnWorkflow) -> None:
     notifications.task_created(ctx.session, created)
     for document_id in ctx.issued_documents:
         defer(ctx.session, "render_document", document_id)
+    return still_open + created
 
 
 def _end_event_name(workflow: BpmnWorkflow) -> str:
@@ -240,16 +242,33 @@ def get_task_for(session: Session, task_id: int, user: User) -> HumanTask:
     return task
 
 
-def _lock_open_task(session: Session, task: HumanTask, user: User) -> tuple[HumanTask, ProcessInstance]:
-    """Lock the task's instance, then read both afresh and check the user may still act."""
-    lock_instance_row(session, task.instance_id)
-    fresh = select(HumanTask, ProcessInstance).join(
-        ProcessInstance, ProcessInstance.id == HumanTask.instance_id
-    )
-    task, instance = session.execute(
-        fresh.where(HumanTask.id == task.id).execution_options(populate_existing=True)
-    ).one()
-    check_can_act(user, task)  # someone may have been faster
+def _lock_task(session: Session, task_id: int, user: User) -> tuple[HumanTask, ProcessInstance]:
+    """The task and its instance, read afresh under the instance's row lock (NotFound when the user
+    may not see the task; the lock goes with the rollback).
+
+    The task is read by a statement of its own after the lock: a PostgreSQL statement that waited
+    for a lock returns the other rows of a join as they were when it began, and the one that
+    held the lock may just have completed this very task.
+    """
+    instance: ProcessInstance | None = None
+    if session.get_bind().dialect.name == "sqlite":  # no row locks: take the database write lock
+        instance_id = session.scalar(select(HumanTask.instance_id).where(HumanTask.id == task_id))
+        if instance_id is not None:
+            lock_instance_row(session, instance_id)
+            instance = session.get(ProcessInstance, instance_id, populate_existing=True)
+    else:
+        of_task = select(HumanTask.instance_id).where(HumanTask.id == task_id).scalar_subquery()
+        lock = (
+            select(ProcessInstance).where(ProcessInstance.id == of_task).with_for_update(of=ProcessInstance)
+        )
+        instance = session.scalar(lock.execution_options(populate_existing=True))
+    task = session.get(HumanTask, task_id, populate_existing=True)
+    if task is None or instance is None:
+        raise NotFound("任务不存在")
+    may_act = task.assignee_id == user.id or is_candidate(user, task)
+    if not may_act and not instance_visible(session, user, task.instance_id):
+        session.rollback()
+        raise NotFound("任务不存在")
     return task, instance
 
 
@@ -279,18 +298,27 @@ def validate_task_data(task: HumanTask, data: dict[str, Any]) -> dict[str, Any]:
     return result.data
 
 
+@dataclass(frozen=True)
+class Completion:
+    """What completing a task left behind: the instance, its open tasks and its documents."""
+
+    instance: ProcessInstance
+    open_tasks: list[HumanTask]
+    documents: list[Document]
+
+
 def complete_task(
     session: Session, task_id: int, user: User, data: dict[str, Any], now: datetime | None = None
-) -> ProcessInstance:
+) -> Completion:
     """Complete a user task with validated data and run the process on, in one transaction."""
-    task = get_task_for(session, task_id, user)
-    check_can_act(user, task)
+    task, instance = _lock_task(session, task_id, user)
+    check_can_act(user, task)  # someone may have been faster: 409
     clean = validate_task_data(task, data)
-    task, instance = _lock_open_task(session, task, user)
     if instance.status not in ("running", "waiting"):
         raise Conflict(f"流程实例当前状态为 {instance.status}，不能办理")
     now = now or engine_now()
     ctx = RunContext(session, instance, user, now)
+    after: list[HumanTask] = []
 
     def run() -> None:
         workflow = load_workflow(ctx)
@@ -301,23 +329,25 @@ def complete_task(
         with engine_clock(now):
             spiff_task.run()
         _record_completion(ctx, task, clean)
-        advance(ctx, workflow)
+        after.extend(advance(ctx, workflow))
 
     run_guarded(ctx, run)
+    # Read in the same transaction: the answer needs no second round of BEGIN … ROLLBACK.
+    issued = documents.documents_of(session, instance.id)
     session.commit()
-    return instance
+    return Completion(instance, sorted(after, key=lambda t: t.id), issued)
 
 
 def _record_completion(ctx: RunContext, task: HumanTask, clean: dict[str, Any]) -> None:
     session, user = ctx.session, ctx.actor
     assert user is not None
     task.status, task.completed_at, task.completed_by = "completed", ctx.now, user.id
-    previous = session.scalar(
-        select(Submission)
-        .where(Submission.instance_id == task.instance_id, Submission.bpmn_id == task.bpmn_id)
-        .order_by(Submission.version.desc())
-        .limit(1)
+    latest = session.scalar(
+        select(func.max(Submission.version)).where(
+            Submission.instance_id == task.instance_id, Submission.bpmn_id == task.bpmn_id
+        )
     )
+    version = (latest or 0) + 1
     session.add(
         Submission(
             instance_id=task.instance_id,
@@ -325,7 +355,7 @@ def _record_completion(ctx: RunContext, task: HumanTask, clean: dict[str, Any]) 
             bpmn_id=task.bpmn_id,
             task_name=task.name,
             form_key=task.form_key,
-            version=(previous.version + 1) if previous else 1,
+            version=version,
             data=clean,
             submitted_by=user.id,
             submitted_at=ctx.now,
@@ -345,8 +375,9 @@ def _record_completion(ctx: RunContext, task: HumanTask, clean: dict[str, Any]) 
         details={
             "task": task.name,
             "bpmn_id": task.bpmn_id,
-            "before": previous.data if previous else None,
-            "after": clean,
+            "version": version,
+            "sha256": audit.digest(clean),  # the data itself is the dossier's submission row
+            **{key: clean[key] for key in ("decision", "comment") if key in clean},
         },
     )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -12,12 +12,21 @@ from models import HumanTask, Notification, User, utcnow
 from workflows.followups import defer
 from workflows.tasks_sync import candidate_users
 
+ANNOUNCE_GRACE = timedelta(minutes=5)  # a task older than this and still unannounced lost its job
+
 
 def notify(
     session: Session, users: Iterable[User], kind: str, title: str, body: str = "", link: str = ""
 ) -> None:
     """Create a notification for each user and queue the e-mails."""
-    rows = [Notification(user_id=u.id, kind=kind, title=title, body=body, link=link) for u in users]
+    notify_ids(session, [u.id for u in users], kind, title, body, link)
+
+
+def notify_ids(
+    session: Session, user_ids: Iterable[int], kind: str, title: str, body: str = "", link: str = ""
+) -> None:
+    """`notify` for users known by id (no need to load them)."""
+    rows = [Notification(user_id=i, kind=kind, title=title, body=body, link=link) for i in user_ids]
     if not rows:
         return
     session.add_all(rows)
@@ -26,8 +35,24 @@ def notify(
 
 
 def task_created(session: Session, tasks: Iterable[HumanTask]) -> None:
-    """Tell the people who may act that a task waits for them."""
+    """After commit, tell the people who may act that a task waits for them (`announce_tasks`).
+
+    The request that creates a task does not wait for its candidates to be looked up; the task
+    is in their inbox from the commit on, the notification follows within the worker's latency.
+    """
+    ids = [task.id for task in tasks]
+    if ids:
+        defer(session, "announce_tasks", ids)
+
+
+def announce_tasks(session: Session, task_ids: list[int], now: datetime | None = None) -> int:
+    """Notify the candidates of each listed task still open and not yet announced; returns how many."""
+    query = select(HumanTask).where(
+        HumanTask.id.in_(task_ids), HumanTask.status == "open", HumanTask.announced_at.is_(None)
+    )
+    tasks = list(session.scalars(query.order_by(HumanTask.id).with_for_update(skip_locked=True)))
     for task in tasks:
+        task.announced_at = now or utcnow()
         due = f"，办理期限 {task.due_at.astimezone().strftime('%Y-%m-%d')}" if task.due_at else ""
         notify(
             session,
@@ -37,6 +62,19 @@ def task_created(session: Session, tasks: Iterable[HumanTask]) -> None:
             f"流程实例 #{task.instance_id}{due}",
             f"/tasks/{task.id}",
         )
+    session.commit()
+    return len(tasks)
+
+
+def announce_missed(session: Session, now: datetime | None = None, grace: timedelta = ANNOUNCE_GRACE) -> int:
+    """Announce open tasks whose follow-up job never ran (broker down, worker lost); returns how many."""
+    now = now or utcnow()
+    query = select(HumanTask.id).where(
+        HumanTask.announced_at.is_(None), HumanTask.created_at < now - grace, HumanTask.status == "open"
+    )
+    ids = list(session.scalars(query.order_by(HumanTask.created_at).limit(500)))
+    session.rollback()
+    return announce_tasks(session, ids, now) if ids else 0
 
 
 def unread(session: Session, user: User, limit: int = 20) -> list[Notification]:

@@ -13,8 +13,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from forms import get_form
@@ -38,13 +36,14 @@ from models import (
     User,
     UserRole,
 )
+from models.db import next_value
 from models.registry import ACTIVE_STATUSES, LEVELS, ORG_STATUSES, ORG_TYPES
 from workflows import attachments, audit, documents, dossier
 from workflows.calendar import deadline
 from workflows.context import RunContext
 from workflows.credit_code import make_uscc, validate_uscc
 from workflows.errors import Invalid
-from workflows.notifications import notify
+from workflows.notifications import notify, notify_ids
 from workflows.services import service
 from workflows.tasks_sync import candidate_users
 from workflows.working_days import CST
@@ -429,9 +428,7 @@ def _attachment_problems(ctx: RunContext, data: Mapping[str, Any]) -> list[str]:
         "other_attachment",
     )
     ids = [int(data[f]) for f in fields if str(data.get(f) or "").isdigit()]
-    starter = ctx.session.get(User, ctx.instance.started_by)
-    assert starter is not None
-    return attachments.check_owned(ctx.session, ids, starter, ctx.instance.id)
+    return attachments.check_owned(ctx.session, ids, ctx.instance.started_by, ctx.instance.id)
 
 
 def _record_resubmission(ctx: RunContext) -> int:
@@ -510,13 +507,6 @@ def precheck(ctx: RunContext, data: dict[str, Any]) -> dict[str, Any]:
 # --- helpers for the decision services ----------------------------------------------------------------------
 
 
-def _applicant(ctx: RunContext) -> User:
-    """The user who started the case."""
-    user = ctx.session.get(User, ctx.instance.started_by)
-    assert user is not None
-    return user
-
-
 def _unit(ctx: RunContext, code: str | None) -> OrgUnit:
     """The org unit `code`, or the case's scope when none is named."""
     unit = ctx.session.get(OrgUnit, code) if code else None
@@ -551,7 +541,8 @@ def _issue(
 
 def _tell_applicant(ctx: RunContext, title: str, body: str) -> None:
     """An in-app notification (and e-mail) to the applicant, linking the case."""
-    notify(ctx.session, [_applicant(ctx)], "registration", title, body, f"/instances/{ctx.instance.id}")
+    link = f"/instances/{ctx.instance.id}"
+    notify_ids(ctx.session, [ctx.instance.started_by], "registration", title, body, link)
 
 
 def _rights(county: OrgUnit) -> str:
@@ -772,19 +763,7 @@ def statutory_overdue(ctx: RunContext, data: dict[str, Any]) -> dict[str, Any]:
 
 def next_serial(session: Session, key: str) -> int:
     """The next value of a serial, locked until the transaction ends (no two callers share one)."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(
-        insert(RegistrySerial).values(key=key, last=0).on_conflict_do_nothing(index_elements=["key"])
-    )
-    row = session.scalars(
-        select(RegistrySerial)
-        .where(RegistrySerial.key == key)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
-    row.last += 1
-    session.flush()
-    return row.last
+    return next_value(session, RegistrySerial, key=key)
 
 
 def allocate_credit_code(session: Session, division: str, category: str) -> str:
@@ -799,6 +778,26 @@ def _set_status(
     ctx: RunContext, org: Organization, status: str, reason: str, document_number: str = ""
 ) -> None:
     """Change the organization's status and append the change to its history."""
+    _change_status(ctx, org, status, reason, document_number)
+    _audit_status(ctx, org, status, reason)
+
+
+def _enter_registry(
+    ctx: RunContext, org: Organization, status: str, reason: str, document_number: str
+) -> None:
+    """A new organization enters the registry with its first status; the applicant represents it."""
+    _change_status(ctx, org, status, reason, document_number)
+    ctx.session.add(org)
+    ctx.session.flush()  # one INSERT with every number already on it; the trail needs the id
+    ctx.session.add(
+        OrganizationRepresentative(organization_id=org.id, user_id=ctx.instance.started_by, since=ctx.now)
+    )
+    _audit_status(ctx, org, status, reason)
+
+
+def _change_status(
+    ctx: RunContext, org: Organization, status: str, reason: str, document_number: str
+) -> None:
     org.history.append(
         OrganizationStatus(
             status=status,
@@ -811,6 +810,9 @@ def _set_status(
         )
     )
     org.status, org.updated_at = status, ctx.now
+
+
+def _audit_status(ctx: RunContext, org: Organization, status: str, reason: str) -> None:
     audit.record(
         ctx.session,
         f"organization_{status}",
@@ -821,7 +823,7 @@ def _set_status(
 
 
 def _new_organization(ctx: RunContext, data: Mapping[str, Any]) -> Organization:
-    """A registry entry from the application (status set by the caller)."""
+    """A registry entry from the application, not yet in the session (`_enter_registry` adds it)."""
     check = data["precheck"]
     org = Organization(
         name=data["name"],
@@ -844,11 +846,6 @@ def _new_organization(ctx: RunContext, data: Mapping[str, Any]) -> Organization:
         instance_id=ctx.instance.id,
         created_at=ctx.now,
         updated_at=ctx.now,
-    )
-    ctx.session.add(org)
-    ctx.session.flush()
-    ctx.session.add(
-        OrganizationRepresentative(organization_id=org.id, user_id=ctx.instance.started_by, since=ctx.now)
     )
     return org
 
@@ -899,7 +896,7 @@ def approve(ctx: RunContext, data: dict[str, Any]) -> dict[str, Any]:
         title=CERTIFICATE_TITLES[org.org_type],
     )
     org.decision_number, org.certificate_number = decision["number"], certificate["number"]
-    _set_status(ctx, org, "registered", "准予登记", decision["number"])
+    _enter_registry(ctx, org, "registered", "准予登记", decision["number"])
     _tell_applicant(ctx, "准予登记", f"{decision['number']}；统一社会信用代码 {org.credit_code}")
     return {
         "organization_id": org.id,
@@ -984,7 +981,7 @@ def file(ctx: RunContext, data: dict[str, Any]) -> dict[str, Any]:
         },
     )
     org.decision_number = opinion["number"]
-    _set_status(ctx, org, "filed", "同意备案", opinion["number"])
+    _enter_registry(ctx, org, "filed", "同意备案", opinion["number"])
     _tell_applicant(ctx, "同意备案", f"{opinion['number']}；备案编号 {org.filing_number}")
     return {
         "organization_id": org.id,

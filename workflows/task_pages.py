@@ -193,7 +193,7 @@ def submit(
         if errors:
             session.rollback()
             raise Invalid("上传的文件有误，请按提示修改", fields=errors)
-    return complete_task(session, task_id, user, data)
+    return complete_task(session, task_id, user, data).instance
 
 
 def first_stage_with_errors(spec: FormSpec, errors: Mapping[str, list[str]]) -> int:

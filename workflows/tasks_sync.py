@@ -18,27 +18,31 @@ from workflows.scripting import evaluate_expression
 from workflows.working_days import CST
 
 
-def sync_human_tasks(ctx: RunContext, workflow: Any) -> tuple[list[HumanTask], list[HumanTask]]:
+def sync_human_tasks(
+    ctx: RunContext, workflow: Any
+) -> tuple[list[HumanTask], list[HumanTask], list[HumanTask]]:
     """Create rows for new READY user tasks and cancel rows whose task is gone (e.g. a timer).
 
-    Returns (created, cancelled).
+    Returns (created, cancelled, still open).
     """
     session, instance = ctx.session, ctx.instance
     ready = {str(task.id): task for task in ready_user_tasks(workflow)}
     open_rows = session.scalars(
         select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == "open")
     ).all()
-    cancelled = []
+    cancelled, still_open = [], []
     for row in open_rows:
         if row.spiff_task_id not in ready:
             row.status = "cancelled"
             row.completed_at = ctx.now
             cancelled.append(row)
+        else:
+            still_open.append(row)
     known = {row.spiff_task_id for row in open_rows}
     created = [_new_row(ctx, task) for task_id, task in ready.items() if task_id not in known]
     session.add_all(created)
     session.flush()
-    return created, cancelled
+    return created, cancelled, still_open
 
 
 def _new_row(ctx: RunContext, task: Task) -> HumanTask:

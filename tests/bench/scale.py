@@ -64,7 +64,7 @@ def _fill(app: Flask, total: int) -> None:
                         "scope_path": f"140700/{county}",
                         "status": "running",
                         "business_key": f"批量案件{n}",
-                        "state": "",
+                        "state": b"",
                         "started_by": starter,
                         "created_at": now,
                         "updated_at": now,

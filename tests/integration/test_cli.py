@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import select, update
 
-from models import AuditEvent, CalendarDay, ProcessInstance
+from models import AuditEvent, CalendarDay, ProcessInstance, Submission
 from tests.conftest import ApiClient
 from tests.integration.test_core_journeys import only_task, submit_application
 from workflows.engine import engine_now
@@ -78,6 +78,17 @@ def test_audit_verify_detects_tampering(app: Flask, api: ApiClient, db_session: 
     db_session.commit()
     tampered = run(app, "audit", "verify")
     assert tampered.exit_code != 0 and "does not match its hash" in tampered.output
+
+
+def test_audit_verify_detects_a_changed_submission(app: Flask, api: ApiClient, db_session: Any) -> None:
+    submit_application(api)
+    assert run(app, "audit", "verify").exit_code == 0
+    submission = db_session.scalars(select(Submission)).first()
+    changed = {**submission.data, "title": "改过的标题"}
+    db_session.execute(update(Submission).where(Submission.id == submission.id).values(data=changed))
+    db_session.commit()
+    tampered = run(app, "audit", "verify")
+    assert tampered.exit_code != 0 and "does not match its digest" in tampered.output
 
 
 def test_calendar_import_makes_2027_known(app: Flask, tmp_path: Path, db_session: Any) -> None:

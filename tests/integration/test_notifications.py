@@ -10,12 +10,13 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from models import HumanTask, Notification, User
 from tasks import mail
 from tests.conftest import ApiClient
 from tests.integration.test_core_journeys import only_task, submit_application
+from workflows.notifications import ANNOUNCE_GRACE, announce_missed, announce_tasks
 from workflows.reminders import remind_and_escalate
 
 
@@ -29,6 +30,22 @@ def test_candidates_are_told_of_a_new_task(api: ApiClient, db_session: Any) -> N
     for username in ("registrar_yc", "registrar2_yc"):
         assert [n.title for n in notifications_of(db_session, username)] == ["新待办：初审"]
     assert notifications_of(db_session, "registrar_jx") == []
+
+
+def test_an_announcement_whose_job_was_lost_is_swept_up_once(api: ApiClient, db_session: Any) -> None:
+    _applicant, body = submit_application(api)
+    task = db_session.get(HumanTask, only_task(body)["id"])
+    assert task.announced_at is not None  # the follow-up job ran after the commit
+    # The job is lost (broker down at commit, worker killed before its commit): nothing was written.
+    db_session.execute(update(HumanTask).where(HumanTask.id == task.id).values(announced_at=None))
+    db_session.execute(delete(Notification).where(Notification.link == f"/tasks/{task.id}"))
+    db_session.commit()
+    assert announce_missed(db_session, task.created_at + ANNOUNCE_GRACE / 2) == 0  # the job may still come
+    assert announce_missed(db_session, task.created_at + ANNOUNCE_GRACE * 2) == 1
+    assert announce_missed(db_session, task.created_at + ANNOUNCE_GRACE * 3) == 0
+    assert announce_tasks(db_session, [task.id]) == 0  # a late duplicate of the job announces nothing
+    for username in ("registrar_yc", "registrar2_yc"):
+        assert [n.title for n in notifications_of(db_session, username)] == ["新待办：初审"]
 
 
 def test_reminder_at_80_percent_then_escalation_to_the_leader(api: ApiClient, db_session: Any) -> None:

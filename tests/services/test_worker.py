@@ -19,6 +19,7 @@ from sqlalchemy import select
 from models import ProcessInstance, User
 from tests.conftest import need_service
 from workflows import definitions
+from workflows.engine import state_json
 from workflows.instances import start_instance
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,4 +100,4 @@ def test_boundary_timer_fired_by_worker_and_beat(
         time.sleep(0.5)
     assert status == "completed", "the worker did not fire the timer within 60 s"
     finished = db_session.get(ProcessInstance, instance.id)
-    assert '"expired_at"' in finished.state
+    assert '"expired_at"' in state_json(finished.state)

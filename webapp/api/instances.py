@@ -60,10 +60,10 @@ def audit_trail(instance_id: int) -> Any:
             "task_id": e.task_id,
             "details": e.details,
             "at": iso(e.created_at),
-            "prev_hash": e.prev_hash,
+            "prev_hash": previous,
             "hash": e.hash,
         }
-        for e in audit.events_of(db(), instance.id)
+        for e, previous in audit.with_previous(audit.events_of(db(), instance.id))
     ]
     return jsonify({"items": events, "page": 1, "pages": 1, "total": len(events)})
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from forms import describe, get_form
 from models import HumanTask
 from webapp.api.common import caller, data_of, json_body, page_number, paginate
-from webapp.api.schemas import instance_json, instance_summary, task_json
+from webapp.api.schemas import document_json, instance_summary, task_json
 from webapp.db import db
 from workflows.assignment import actionable_clause
 from workflows.drafts import initial_data, save_draft
@@ -69,6 +69,8 @@ def draft(task_id: int) -> Any:
 @bp.post("/tasks/<int:task_id>/complete")
 def complete(task_id: int) -> Any:
     """Complete the task; 200 with the instance's new open tasks and documents (history: GET the instance)."""
-    session = db()
-    instance = complete_task(session, task_id, caller(), data_of(json_body()))
-    return jsonify(instance_json(session, instance, history=False))
+    done = complete_task(db(), task_id, caller(), data_of(json_body()))
+    body = instance_summary(done.instance)
+    body["tasks"] = [task_json(t) for t in done.open_tasks]
+    body["documents"] = [document_json(d) for d in done.documents]
+    return jsonify(body)
