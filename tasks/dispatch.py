@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from celery import Celery
 from flask import Flask, current_app
 
 from tasks import jobs
 from tasks.celery_app import TASK_PREFIX, make_celery
-from workflows.followups import Dispatcher
+from workflows.followups import Dispatcher, Job
 
 log = logging.getLogger(__name__)
 
@@ -30,15 +29,16 @@ def dispatcher_for(app: Flask) -> Dispatcher:
     (`announced_at` is still empty), and notifications stay in the app.
     """
 
-    def dispatch(job: str, args: tuple[Any, ...]) -> None:
+    def dispatch(jobs: list[Job]) -> None:
         celery: Celery = app.extensions["celery"]
+        batch = [[job, list(args)] for job, args in jobs]
         try:
             if celery.conf.task_always_eager:
-                celery.tasks[TASK_PREFIX + job].apply(args=args)
-            else:
-                celery.send_task(TASK_PREFIX + job, args=args, retry=False)
+                celery.tasks[TASK_PREFIX + "run_followups"].apply(args=(batch,))
+            else:  # one message per transaction, however many jobs it deferred
+                celery.send_task(TASK_PREFIX + "run_followups", args=(batch,), retry=False)
         except Exception:  # the transaction already committed; log and move on
-            log.exception("could not enqueue %s%r", job, args)
+            log.exception("could not enqueue %r", batch)
 
     return dispatch
 

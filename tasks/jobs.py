@@ -1,9 +1,14 @@
-"""Background jobs. Each takes ids, runs in the app context and calls one service function."""
+"""Background jobs. Each takes ids, runs in the app context and calls one service function.
+
+`run_followups` carries all the jobs one transaction deferred (see workflows.followups).
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from celery import shared_task
 from flask import current_app
@@ -16,6 +21,16 @@ from workflows.documents import document_pdf
 from workflows.instances import fire_due_timers as fire_timers
 
 log = logging.getLogger(__name__)
+
+
+@shared_task(name="tasks.jobs.run_followups")
+def run_followups(jobs: list[list[Any]]) -> None:
+    """The jobs one transaction deferred, in order; one failing does not stop the others."""
+    for name, args in jobs:
+        try:
+            FOLLOWUPS[name](*args)
+        except Exception:  # logged with its job; the next ones still run
+            log.exception("follow-up job %s%r failed", name, args)
 
 
 @shared_task(name="tasks.jobs.fire_due_timers")
@@ -60,3 +75,10 @@ def send_due_reminders(at: str | None = None) -> int:
 
 def register() -> None:
     """Importing this module registers the jobs; the call makes that explicit."""
+
+
+FOLLOWUPS: dict[str, Callable[..., Any]] = {
+    "render_document": render_document,
+    "send_notification_emails": send_notification_emails,
+    "announce_tasks": announce_tasks,
+}

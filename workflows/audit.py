@@ -67,7 +67,7 @@ def record(
     Events are written together, in one statement, when the transaction commits (or when
     `write_pending` is called); a rollback drops them with everything else.
     """
-    chain = f"instance:{instance_id}" if instance_id else "system"
+    chain = instance_chain(instance_id) if instance_id else "system"
     seq, prev_hash = _chain_head(session, chain)
     event: dict[str, Any] = {
         "chain": chain,
@@ -89,6 +89,25 @@ def write_pending(session: Session) -> None:
     events = session.info.pop(_PENDING, None)
     if events:
         session.execute(insert(AuditEvent).execution_options(render_nulls=True), events)  # one statement
+
+
+def instance_chain(instance_id: int) -> str:
+    """The name of an instance's chain."""
+    return f"instance:{instance_id}"
+
+
+def head_columns(chain: str) -> tuple[Any, Any]:
+    """(seq, hash) of the chain's last event as scalar subqueries, to read along with other rows."""
+    last = select(AuditEvent).where(AuditEvent.chain == chain).order_by(AuditEvent.seq.desc()).limit(1)
+    return (
+        last.with_only_columns(AuditEvent.seq).scalar_subquery(),
+        last.with_only_columns(AuditEvent.hash).scalar_subquery(),
+    )
+
+
+def know_head(session: Session, chain: str, seq: int | None, hash_: str | None) -> None:
+    """Remember a chain's head read by the caller (under the lock that keeps it the head)."""
+    session.info.setdefault(_HEADS, {})[chain] = (seq, hash_) if seq is not None and hash_ else (0, GENESIS)
 
 
 def _chain_head(session: Session, chain: str) -> tuple[int, str]:
@@ -125,7 +144,7 @@ def _forget_heads(session: Session, transaction: SessionTransaction) -> None:
 def events_of(session: Session, instance_id: int) -> list[AuditEvent]:
     """An instance's events in order."""
     write_pending(session)
-    query = select(AuditEvent).where(AuditEvent.chain == f"instance:{instance_id}").order_by(AuditEvent.seq)
+    query = select(AuditEvent).where(AuditEvent.chain == instance_chain(instance_id)).order_by(AuditEvent.seq)
     return list(session.scalars(query))
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from models import OrgUnit, ProcessInstance, User
+from models import HumanTask, OrgUnit, ProcessInstance, User
 from workflows import orgs
 from workflows.calendar import load_calendar
 from workflows.working_days import CST, DueSpec, compute_deadline
@@ -24,6 +24,8 @@ class RunContext:
     actor: User | None
     now: datetime
     issued_documents: list[int] = field(default_factory=list)
+    # The instance's open task rows when they were read with the lock (saves the sync a query).
+    open_tasks: list[HumanTask] | None = None
 
     @property
     def scope(self) -> OrgUnit:

@@ -1,8 +1,9 @@
 """Work to do after a transaction commits (notifications, documents).
 
 Service functions call `defer(session, job, *ids)`; when the session commits, the jobs go to
-the dispatcher the application installed (Celery in the app, a list in some tests). A rollback
-drops them: nothing is enqueued for work that did not happen.
+the dispatcher the application installed (Celery in the app, a list in some tests), all of a
+transaction's jobs in one call. A rollback drops them: nothing is enqueued for work that did
+not happen.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
-Dispatcher = Callable[[str, tuple[Any, ...]], None]
+Job = tuple[str, tuple[Any, ...]]
+Dispatcher = Callable[[list[Job]], None]
 _KEY = "followups"
 
 
@@ -27,8 +29,8 @@ def install(factory: sessionmaker[Session], dispatcher: Dispatcher) -> None:
 
     def after_commit(session: Session) -> None:
         jobs = session.info.pop(_KEY, [])
-        for job, args in jobs:
-            dispatcher(job, args)
+        if jobs:
+            dispatcher(jobs)
 
     def after_rollback(session: Session) -> None:
         session.info.pop(_KEY, None)

@@ -242,7 +242,9 @@ def get_task_for(session: Session, task_id: int, user: User) -> HumanTask:
     return task
 
 
-def _lock_task(session: Session, task_id: int, user: User) -> tuple[HumanTask, ProcessInstance]:
+def _lock_task(
+    session: Session, task_id: int, user: User
+) -> tuple[HumanTask, ProcessInstance, list[HumanTask]]:
     """The task and its instance, read afresh under the instance's row lock (NotFound when the user
     may not see the task; the lock goes with the rollback).
 
@@ -262,14 +264,26 @@ def _lock_task(session: Session, task_id: int, user: User) -> tuple[HumanTask, P
             select(ProcessInstance).where(ProcessInstance.id == of_task).with_for_update(of=ProcessInstance)
         )
         instance = session.scalar(lock.execution_options(populate_existing=True))
-    task = session.get(HumanTask, task_id, populate_existing=True)
-    if task is None or instance is None:
+    if instance is None:
         raise NotFound("任务不存在")
+    # After the lock, one statement: the task, the instance's other open tasks, the audit chain head.
+    chain = audit.instance_chain(instance.id)
+    head_seq, head_hash = audit.head_columns(chain)
+    rows = session.execute(
+        select(HumanTask, head_seq, head_hash)
+        .where(HumanTask.instance_id == instance.id)
+        .where((HumanTask.status == "open") | (HumanTask.id == task_id))
+        .execution_options(populate_existing=True)
+    ).all()
+    task = next((row for row, _seq, _hash in rows if row.id == task_id), None)
+    if task is None:
+        raise NotFound("任务不存在")
+    audit.know_head(session, chain, rows[0][1], rows[0][2])
     may_act = task.assignee_id == user.id or is_candidate(user, task)
     if not may_act and not instance_visible(session, user, task.instance_id):
         session.rollback()
         raise NotFound("任务不存在")
-    return task, instance
+    return task, instance, [row for row, _seq, _hash in rows]
 
 
 def check_can_act(user: User, task: HumanTask) -> None:
@@ -311,13 +325,13 @@ def complete_task(
     session: Session, task_id: int, user: User, data: dict[str, Any], now: datetime | None = None
 ) -> Completion:
     """Complete a user task with validated data and run the process on, in one transaction."""
-    task, instance = _lock_task(session, task_id, user)
+    task, instance, open_rows = _lock_task(session, task_id, user)
     check_can_act(user, task)  # someone may have been faster: 409
     clean = validate_task_data(task, data)
     if instance.status not in ("running", "waiting"):
         raise Conflict(f"流程实例当前状态为 {instance.status}，不能办理")
     now = now or engine_now()
-    ctx = RunContext(session, instance, user, now)
+    ctx = RunContext(session, instance, user, now, open_tasks=open_rows)
     after: list[HumanTask] = []
 
     def run() -> None:

@@ -27,9 +27,15 @@ def sync_human_tasks(
     """
     session, instance = ctx.session, ctx.instance
     ready = {str(task.id): task for task in ready_user_tasks(workflow)}
-    open_rows = session.scalars(
-        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == "open")
-    ).all()
+    if ctx.open_tasks is not None:  # read with the instance lock; the one just completed is no longer open
+        open_rows = [row for row in ctx.open_tasks if row.status == "open"]
+        ctx.open_tasks = None
+    else:
+        open_rows = list(
+            session.scalars(
+                select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == "open")
+            )
+        )
     cancelled, still_open = [], []
     for row in open_rows:
         if row.spiff_task_id not in ready:

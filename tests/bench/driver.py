@@ -140,6 +140,20 @@ def run_case(
 ) -> dict[str, Any]:
     """One case from start to end (with `loops` correction rounds after the application)."""
     body, files = start_case(send, tokens, journey)
+    return finish_case(send, tokens, journey, case, body, files, timings, loops)
+
+
+def finish_case(
+    send: Transport,
+    tokens: dict[str, str],
+    journey: Journey,
+    case: int,
+    body: dict[str, Any],
+    files: dict[str, str],
+    timings: list[float],
+    loops: int = 0,
+) -> dict[str, Any]:
+    """Complete every step of a started case."""
     body = complete(send, tokens, body, journey.steps[0], case, files, timings)
     for _ in range(loops):
         for step in journey.loop:

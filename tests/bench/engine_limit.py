@@ -1,4 +1,5 @@
-"""What a persisted engine cannot beat: the journey in memory, serialized around every task.
+"""What a persisted engine cannot beat: the journey in memory, serialized around every task
+(the serializer's own JSON; the application's zlib compression is application cost).
 
 Service tasks replay the results the real operators returned in a recorded run, so the
 engine takes exactly the application's path without touching the database.
@@ -17,14 +18,14 @@ from tests.bench.journeys import Journey
 from workflows import instances
 from workflows.engine import (
     ProcessModel,
-    dump_state,
-    load_state,
     mi_output_name,
     model_from_json,
     new_workflow,
     parse_process,
     ready_user_tasks,
     spec_to_json,
+    state_from_json,
+    state_to_json,
     task_property,
 )
 from workflows.scripting import make_script_engine
@@ -76,10 +77,10 @@ def run_once(journey: Journey, model: ProcessModel, recorded: dict[str, list[Any
         model, {"scope_code": "140702", "started_by": 1, "applicant_org": "140702001001"}, engine
     )
     workflow.do_engine_steps()
-    state = dump_state(workflow)
+    state = state_to_json(workflow)
     files = {name: "1" for name in journey.file_fields}
     for case, step in enumerate(journey.steps):
-        workflow = load_state(state, model, engine)
+        workflow = state_from_json(state, model, engine)
         task = next(t for t in ready_user_tasks(workflow) if task_property(t, "formKey") == step.form_key)
         data = json.loads(json.dumps(step.data(case, files)))
         task.data.update(data)
@@ -88,8 +89,8 @@ def run_once(journey: Journey, model: ProcessModel, recorded: dict[str, list[Any
             task.data[output] = data
         task.run()
         workflow.do_engine_steps()
-        state = dump_state(workflow)
-    assert load_state(state, model, engine).is_completed(), "the replayed journey did not end"
+        state = state_to_json(workflow)
+    assert state_from_json(state, model, engine).is_completed(), "the replayed journey did not end"
     return len(journey.steps)
 
 

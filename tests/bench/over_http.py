@@ -82,21 +82,29 @@ def worker_rss_mb(master: subprocess.Popen[bytes]) -> float:
 
 
 def run(port: int, journey: Journey, clients: int, cases_per_client: int, first_case: int) -> dict[str, Any]:
-    """`clients` threads, each with its own connection, completing cases concurrently."""
+    """`clients` threads, each with its own connection: all start their cases (start request and
+    attachment uploads), then all complete them, so that completions per second counts a time in
+    which the server does nothing else."""
     send = driver.http_transport("127.0.0.1", port)
     tokens = driver.login(send, driver.users_of(journey), PASSWORD)
     timings: list[float] = []
     errors: list[BaseException] = []
     lock = threading.Lock()
+    phases = threading.Barrier(clients + 1)
 
     def client(index: int) -> None:
         own_send = driver.http_transport("127.0.0.1", port)
         mine: list[float] = []
+        cases = range(first_case + index * cases_per_client, first_case + (index + 1) * cases_per_client)
         try:
-            for case in range(cases_per_client):
-                driver.run_case(own_send, tokens, journey, first_case + index * cases_per_client + case, mine)
+            started = [driver.start_case(own_send, tokens, journey) for _ in cases]
+            phases.wait()
+            phases.wait()
+            for case, (body, files) in zip(cases, started, strict=True):
+                driver.finish_case(own_send, tokens, journey, case, body, files, mine)
         except BaseException as exc:  # reported below: a benchmark must not hide failures
             errors.append(exc)
+            phases.abort()
         with lock:
             timings.extend(mine)
 
@@ -104,14 +112,20 @@ def run(port: int, journey: Journey, clients: int, cases_per_client: int, first_
     began = time.perf_counter()
     for thread in threads:
         thread.start()
+    try:
+        phases.wait()  # every case started
+        completing = time.perf_counter()
+        phases.wait()
+    except threading.BrokenBarrierError:
+        completing = time.perf_counter()
     for thread in threads:
         thread.join()
-    elapsed = time.perf_counter() - began
+    finished = time.perf_counter()
     if errors:
         raise RuntimeError(f"{len(errors)} client(s) failed: {errors[0]!r}")
     return {
-        "instances_per_s": clients * cases_per_client / elapsed,
-        "completions_per_s": len(timings) / elapsed,
+        "instances_per_s": clients * cases_per_client / (finished - began),
+        "completions_per_s": len(timings) / (finished - completing),
         "p50_ms": percentile(timings, 0.5) * 1000,
         "p95_ms": percentile(timings, 0.95) * 1000,
         "p99_ms": percentile(timings, 0.99) * 1000,
