@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from wtforms import Form
@@ -27,7 +28,12 @@ class Stage:
 
     def field_names(self) -> list[str]:
         """Names of the stage's top-level fields."""
-        return [f.name for f in self.form()]
+        return list(_field_names(self))
+
+
+@cache
+def _field_names(stage: Stage) -> tuple[str, ...]:
+    return tuple(f.name for f in stage.form())
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConst
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, utcnow
+from models.org import OrgUnit
 
 INSTANCE_STATUSES = ("running", "waiting", "completed", "terminated", "error", "suspended")
 
@@ -60,6 +61,7 @@ class ProcessInstance(Base):
     completed_at: Mapped[datetime | None]
 
     definition: Mapped[ProcessDefinition] = relationship(lazy="joined", innerjoin=True)
+    scope: Mapped[OrgUnit] = relationship(lazy="joined", innerjoin=True)  # every engine run needs it
 
 
 class HumanTask(Base):

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -64,10 +64,18 @@ def issue_token(session: Session, user: User, ttl_hours: int) -> tuple[str, date
     return token, expires_at
 
 
+# Built once: every API request runs it, and SQLAlchemy keys its compiled-SQL cache by the
+# statement's structure, which is costly to work out for a fresh statement with eager loads.
+_TOKEN_HOLDER = (
+    select(ApiToken)
+    .options(joinedload(ApiToken.user).joinedload(User.role_links))
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)
+
+
 def user_for_token(session: Session, token: str) -> User | None:
     """The active user holding this unexpired token."""
-    query = select(ApiToken).options(joinedload(ApiToken.user).joinedload(User.role_links))
-    row = session.scalars(query.where(ApiToken.token_hash == _hash(token))).unique().one_or_none()
+    row = session.scalars(_TOKEN_HOLDER, {"token_hash": _hash(token)}).unique().one_or_none()
     if row is None or row.expires_at < utcnow() or not row.user.active:
         return None
     return row.user

@@ -84,11 +84,14 @@ def record(
     session.info.setdefault(_HEADS, {})[chain] = (event["seq"], event["hash"])
 
 
+_INSERT = insert(AuditEvent).execution_options(render_nulls=True)  # all rows in one statement
+
+
 def write_pending(session: Session) -> None:
     """Insert the events recorded in this transaction so far (one multi-row statement)."""
     events = session.info.pop(_PENDING, None)
     if events:
-        session.execute(insert(AuditEvent).execution_options(render_nulls=True), events)  # one statement
+        session.execute(_INSERT, events)
 
 
 def instance_chain(instance_id: int) -> str:
@@ -96,8 +99,9 @@ def instance_chain(instance_id: int) -> str:
     return f"instance:{instance_id}"
 
 
-def head_columns(chain: str) -> tuple[Any, Any]:
-    """(seq, hash) of the chain's last event as scalar subqueries, to read along with other rows."""
+def head_columns(chain: Any) -> tuple[Any, Any]:
+    """(seq, hash) of the last event of `chain` (a name or a SQL expression) as scalar subqueries,
+    to read along with other rows."""
     last = select(AuditEvent).where(AuditEvent.chain == chain).order_by(AuditEvent.seq.desc()).limit(1)
     return (
         last.with_only_columns(AuditEvent.seq).scalar_subquery(),
@@ -178,7 +182,11 @@ def verify(session: Session) -> list[str]:
 
 def _submission_problems(session: Session, chain: str, events: list[AuditEvent]) -> list[str]:
     """Completed tasks whose submission is missing or no longer matches the digest in the trail."""
-    expected = {e.task_id: (e.id, e.details["sha256"]) for e in events if "sha256" in e.details}
+    expected = {
+        e.task_id: (e.id, e.details["sha256"])
+        for e in events
+        if e.action == "task_completed" and "sha256" in e.details  # older events carry the data itself
+    }
     if not expected:
         return []
     rows = session.execute(

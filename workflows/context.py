@@ -30,9 +30,7 @@ class RunContext:
     @property
     def scope(self) -> OrgUnit:
         """The instance's scope org unit."""
-        unit = self.session.get(OrgUnit, self.instance.scope_code)
-        assert unit is not None
-        return unit
+        return self.instance.scope
 
     def helpers(self) -> dict[str, Callable[..., Any]]:
         """The functions BPMN scripts and conditions may call (all return plain data)."""

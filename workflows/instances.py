@@ -14,7 +14,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import func, select
+from sqlalchemy import String, bindparam, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from forms import get_form
@@ -242,6 +242,29 @@ def get_task_for(session: Session, task_id: int, user: User) -> HumanTask:
     return task
 
 
+# The statements every completion runs are built once: SQLAlchemy keys its cache of compiled SQL
+# by a statement's structure, and working that out for a fresh statement costs more than running
+# a simple one.
+_LOCK_INSTANCE_OF_TASK = (
+    select(ProcessInstance)
+    .where(
+        ProcessInstance.id
+        == select(HumanTask.instance_id).where(HumanTask.id == bindparam("task_id")).scalar_subquery()
+    )
+    .with_for_update(of=ProcessInstance)
+    .execution_options(populate_existing=True)
+)
+_TASK_AND_OPEN_TASKS = (
+    select(HumanTask, *audit.head_columns(bindparam("chain")))
+    .where(HumanTask.instance_id == bindparam("instance_id"))
+    .where((HumanTask.status == "open") | (HumanTask.id == bindparam("task_id")))
+    .execution_options(populate_existing=True)
+)
+_LATEST_VERSION = select(func.max(Submission.version)).where(
+    Submission.instance_id == bindparam("instance_id"), Submission.bpmn_id == bindparam("bpmn_id")
+)
+
+
 def _lock_task(
     session: Session, task_id: int, user: User
 ) -> tuple[HumanTask, ProcessInstance, list[HumanTask]]:
@@ -259,21 +282,13 @@ def _lock_task(
             lock_instance_row(session, instance_id)
             instance = session.get(ProcessInstance, instance_id, populate_existing=True)
     else:
-        of_task = select(HumanTask.instance_id).where(HumanTask.id == task_id).scalar_subquery()
-        lock = (
-            select(ProcessInstance).where(ProcessInstance.id == of_task).with_for_update(of=ProcessInstance)
-        )
-        instance = session.scalar(lock.execution_options(populate_existing=True))
+        instance = session.scalar(_LOCK_INSTANCE_OF_TASK, {"task_id": task_id})
     if instance is None:
         raise NotFound("任务不存在")
     # After the lock, one statement: the task, the instance's other open tasks, the audit chain head.
     chain = audit.instance_chain(instance.id)
-    head_seq, head_hash = audit.head_columns(chain)
     rows = session.execute(
-        select(HumanTask, head_seq, head_hash)
-        .where(HumanTask.instance_id == instance.id)
-        .where((HumanTask.status == "open") | (HumanTask.id == task_id))
-        .execution_options(populate_existing=True)
+        _TASK_AND_OPEN_TASKS, {"instance_id": instance.id, "task_id": task_id, "chain": chain}
     ).all()
     task = next((row for row, _seq, _hash in rows if row.id == task_id), None)
     if task is None:
@@ -356,11 +371,8 @@ def _record_completion(ctx: RunContext, task: HumanTask, clean: dict[str, Any]) 
     session, user = ctx.session, ctx.actor
     assert user is not None
     task.status, task.completed_at, task.completed_by = "completed", ctx.now, user.id
-    latest = session.scalar(
-        select(func.max(Submission.version)).where(
-            Submission.instance_id == task.instance_id, Submission.bpmn_id == task.bpmn_id
-        )
-    )
+    with session.no_autoflush:  # the task's update goes with the submission's insert, one flush
+        latest = session.scalar(_LATEST_VERSION, {"instance_id": task.instance_id, "bpmn_id": task.bpmn_id})
     version = (latest or 0) + 1
     session.add(
         Submission(
@@ -478,16 +490,86 @@ def fire_instance_timers(session: Session, instance_id: int, now: datetime | Non
     return True
 
 
+TIMER_BATCH = 50  # instances fired in one transaction (their rows stay locked for its length)
+
+
 def fire_due_timers(session: Session, now: datetime | None = None, limit: int = 500) -> int:
-    """Fire every timer due at `now` (default: the current time); returns instances advanced."""
+    """Fire every timer due at `now` (default: the current time); returns instances advanced.
+
+    On PostgreSQL instances are fired TIMER_BATCH to a transaction: one statement locks them, one
+    reads them with their audit heads, one their open tasks, and one commit ends the batch.
+    Should any of them fail, the batch is rolled back and fired one instance at a time, so that
+    only the failing instance is marked `error`.
+    """
     now = now or engine_now()
+    due = due_timer_instances(session, now, limit)
+    if session.get_bind().dialect.name != "postgresql":
+        return _fire_one_by_one(session, due, now)
     fired = 0
-    for instance_id in due_timer_instances(session, now, limit):
+    for start in range(0, len(due), TIMER_BATCH):
+        batch = due[start : start + TIMER_BATCH]
+        try:
+            fired += _fire_batch(session, batch, now)
+        except Exception:
+            session.rollback()
+            log.info("a timer batch failed; firing its %d instances one by one", len(batch))
+            fired += _fire_one_by_one(session, batch, now)
+    return fired
+
+
+def _fire_one_by_one(session: Session, instance_ids: list[int], now: datetime) -> int:
+    fired = 0
+    for instance_id in instance_ids:
         try:
             fired += fire_instance_timers(session, instance_id, now)
         except ServiceError:
             continue  # a refusal, or a failure already marked `error` and audited: the others still run
     return fired
+
+
+def _fire_batch(session: Session, instance_ids: list[int], now: datetime) -> int:
+    """Fire the due timers of these instances in one transaction (PostgreSQL); raises on any failure."""
+    if session.in_transaction():
+        session.commit()
+    locked = list(
+        session.scalars(
+            select(ProcessInstance.id)
+            .where(
+                ProcessInstance.id.in_(instance_ids),
+                ProcessInstance.next_timer_at <= now,
+                ProcessInstance.status.in_(("running", "waiting")),
+            )
+            .with_for_update(skip_locked=True)  # another worker has the others
+        )
+    )
+    if not locked:
+        session.rollback()
+        return 0
+    # Read after the lock, so that what is read is what the lock protects.
+    head_seq, head_hash = audit.head_columns(literal("instance:") + cast(ProcessInstance.id, String))
+    rows = session.execute(
+        select(ProcessInstance, head_seq, head_hash)
+        .where(ProcessInstance.id.in_(locked))
+        .execution_options(populate_existing=True)
+    ).all()
+    open_rows: dict[int, list[HumanTask]] = {instance_id: [] for instance_id in locked}
+    for row in session.scalars(
+        select(HumanTask).where(HumanTask.instance_id.in_(locked), HumanTask.status == "open")
+    ):
+        open_rows[row.instance_id].append(row)
+    for instance, seq, last_hash in rows:
+        audit.know_head(session, audit.instance_chain(instance.id), seq, last_hash)
+        ctx = RunContext(session, instance, None, now, open_tasks=open_rows[instance.id])
+        audit.record(
+            session,
+            "timer_fired",
+            instance_id=instance.id,
+            at=now,
+            details={"due": instance.next_timer_at.isoformat() if instance.next_timer_at else None},
+        )
+        advance(ctx, load_workflow(ctx))
+    session.commit()
+    return len(rows)
 
 
 def open_tasks(session: Session, instance_id: int) -> list[HumanTask]:

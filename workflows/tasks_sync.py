@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.task import Task
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from models import HumanTask, OrgUnit, User, UserRole
@@ -46,8 +46,9 @@ def sync_human_tasks(
             still_open.append(row)
     known = {row.spiff_task_id for row in open_rows}
     created = [_new_row(ctx, task) for task_id, task in ready.items() if task_id not in known]
-    session.add_all(created)
-    session.flush()
+    if created:  # their ids go into the trail; other changes wait for the transaction's flush
+        session.add_all(created)
+        session.flush()
     return created, cancelled, still_open
 
 
@@ -114,16 +115,17 @@ def _org_unit_for(ctx: RunContext, task: Task, lane: str) -> tuple[OrgUnit, str]
     return ctx.scope, match
 
 
+_DONE_BY = select(HumanTask.completed_by).where(  # built once, as the statements of instances.py
+    HumanTask.instance_id == bindparam("instance_id"),
+    HumanTask.bpmn_id == bindparam("bpmn_id"),
+    HumanTask.status == "completed",
+)
+
+
 def _excluded_users(ctx: RunContext, bpmn_id: str | None) -> str:
     if not bpmn_id:
         return ""
-    ids = ctx.session.scalars(
-        select(HumanTask.completed_by).where(
-            HumanTask.instance_id == ctx.instance.id,
-            HumanTask.bpmn_id == bpmn_id,
-            HumanTask.status == "completed",
-        )
-    ).all()
+    ids = ctx.session.scalars(_DONE_BY, {"instance_id": ctx.instance.id, "bpmn_id": bpmn_id}).all()
     users = sorted({i for i in ids if i is not None})
     return "," + ",".join(str(i) for i in users) + "," if users else ""
 

@@ -15,7 +15,7 @@ from models import HumanTask, User
 from tests.conftest import ApiClient
 from tests.integration.test_admin_migrations import CORE, as_key, deploy, new_process, start_and_apply
 from webapp.db import session_factory
-from workflows import monitor
+from workflows import audit, monitor
 from workflows.engine import engine_now
 from workflows.instances import fire_due_timers
 
@@ -130,6 +130,22 @@ def test_retry_reruns_the_failed_step_after_the_cause_is_fixed(api: ApiClient, s
     assert trail.index("instance_error") < trail.index("instance_migrated") < trail.index("instance_retried")
     retried = next(e for e in after["audit"] if e["action"] == "instance_retried")
     assert retried["details"]["outcome"] == "ok" and "IndexError" in retried["details"]["previous_error"]
+
+
+def test_a_failing_timer_does_not_hold_back_the_rest_of_its_batch(api: ApiClient, services: Session) -> None:
+    admin = api.as_user("admin")
+    key = new_process(admin)
+    healthy = start_and_apply(api, key)
+    deploy(admin, as_key(CORE.replace(b"deemed_accepted = True", b"deemed_accepted = [][1]"), key))
+    broken = start_and_apply(api, key)  # on the broken version 2
+    assert fire_due_timers(services, engine_now() + LATER) == 1  # one batch holds both on PostgreSQL
+    fired = admin.get(f"/admin/instances/{healthy['id']}").get_json()
+    failed = admin.get(f"/admin/instances/{broken['id']}").get_json()
+    assert failed["status"] == "error" and "IndexError" in failed["error"]
+    assert fired["status"] in ("running", "waiting")
+    assert [e["action"] for e in fired["audit"]].count("timer_fired") == 1
+    assert "timer_fired" not in [e["action"] for e in failed["audit"]]  # rolled back with its batch
+    assert audit.verify(services) == []
 
 
 def test_task_data_is_shown_to_admins(api: ApiClient) -> None:
