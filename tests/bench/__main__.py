@@ -32,10 +32,11 @@ class Scale:
     inbox_requests: int
     loops: list[int]
     timers: int
+    http_solo_cases: int  # one HTTP client alone: the service time, without queueing
 
 
-FULL = Scale(300, 40, 16, 6, [1_000, 10_000, 100_000], 200, [1, 50], 10_000)
-SMOKE = Scale(3, 2, 2, 1, [50, 100], 5, [1, 2], 20)
+FULL = Scale(300, 40, 16, 6, [1_000, 10_000, 100_000], 200, [1, 50], 10_000, 20)
+SMOKE = Scale(3, 2, 2, 1, [50, 100], 5, [1, 2], 20, 1)
 
 
 def row(name: str, value: float, unit: str, target: str = "", met: bool | None = None) -> str:
@@ -62,6 +63,7 @@ def main() -> None:
         local = inprocess.run(app, REGISTRATION, size.inprocess_cases, first_case=1)
         gunicorn, port = over_http.start_gunicorn(url, Path(folder))
         try:
+            solo = over_http.run(port, REGISTRATION, 1, size.http_solo_cases, first_case=900)
             http = over_http.run(
                 port, REGISTRATION, size.http_clients, size.http_cases_per_client, first_case=1000
             )
@@ -108,6 +110,12 @@ def main() -> None:
         row("  HTTP completion p50", http["p50_ms"], "ms"),
         row("  HTTP completion p95", http["p95_ms"], "ms", "<= 25", http["p95_ms"] <= 25),
         row("  HTTP completion p99", http["p99_ms"], "ms"),
+        row(
+            "  HTTP, 1 client alone: completion p50",
+            solo["p50_ms"],
+            "ms",
+            f"p95 {solo['p95_ms']:.1f} p99 {solo['p99_ms']:.1f}",
+        ),
     ]
     for count in size.inbox_sizes:
         lines.append(
