@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from models import Document, DocumentCounter, OrgUnit, ProcessInstance, User
 from models.db import next_value
-from workflows import official_documents as pdf
 from workflows.assignment import can_view_instance
 from workflows.engine import engine_now
 from workflows.errors import NotFound
+from workflows.official_text import format_document_number
 from workflows.working_days import CST
 
 
@@ -78,7 +78,7 @@ def next_number(session: Session, issuer: OrgUnit, kind_key: str, year: int) -> 
     kind = KINDS[kind_key]
     # Kinds sharing a mark share a sequence, as in a real 发文 register.
     last = next_value(session, DocumentCounter, issuer_code=issuer.code, kind=kind.mark, year=year)
-    return pdf.format_document_number(_prefix(issuer, kind), year, last)
+    return format_document_number(_prefix(issuer, kind), year, last)
 
 
 def issue(
@@ -108,7 +108,9 @@ def issue(
 
 
 def render(document: Document) -> bytes:
-    """The document's PDF."""
+    """The document's PDF (reportlab is imported here: web workers that never render stay ~20 MB lighter)."""
+    from workflows import official_documents as pdf
+
     content = document.content
     issued_on = date.fromisoformat(content["issued_on"])
     if KINDS.get(document.kind, KINDS["review_notice"]).certificate:

@@ -28,7 +28,7 @@ from workflows.context import RunContext
 from workflows.engine import engine_clock
 from workflows.errors import NotFound
 from workflows.notifications import notify
-from workflows.official_documents import chinese_date
+from workflows.official_text import chinese_date
 from workflows.working_days import CST
 
 CALL_PROCESS, APPLICATION_PROCESS = "funding_call", "funding_application"

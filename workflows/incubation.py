@@ -36,7 +36,7 @@ from workflows.incubation_common import (
     tell,
     today,
 )
-from workflows.official_documents import chinese_date
+from workflows.official_text import chinese_date
 from workflows.registration import organizations_of
 from workflows.services import service
 

@@ -17,7 +17,7 @@ from workflows.context import RunContext
 from workflows.errors import Invalid
 from workflows.incubation_access import staff_ids
 from workflows.notifications import notify
-from workflows.official_documents import chinese_date as cn_date
+from workflows.official_text import chinese_date as cn_date
 from workflows.working_days import CST
 
 PROCESS_KEY = "incubation_admission"

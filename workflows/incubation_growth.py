@@ -30,7 +30,7 @@ from workflows.incubation_common import (
     tell,
     today,
 )
-from workflows.official_documents import chinese_date
+from workflows.official_text import chinese_date
 from workflows.services import service
 from workflows.working_days import CST
 

@@ -27,6 +27,8 @@ from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from workflows.official_text import chinese_date
+
 SEAL_RED = colors.Color(0.84, 0.05, 0.05)
 CERTIFICATE_RED = colors.Color(0.62, 0.12, 0.08)
 CJK_FONT_CANDIDATES = (
@@ -37,16 +39,6 @@ CJK_FONT_CANDIDATES = (
 )
 FALLBACK_FONT = "STSong-Light"
 EMBEDDED_FONT = "CJKEmbedded"
-
-
-def format_document_number(prefix: str, year: int, seq: int) -> str:
-    """Return a document number such as ``榆民登〔2026〕3号``."""
-    return f"{prefix}〔{year}〕{seq}号"
-
-
-def chinese_date(d: date) -> str:
-    """Return a date written the Chinese way, e.g. ``2026年11月24日``."""
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 @cache

@@ -21,7 +21,7 @@ from models import (
 from workflows import audit, documents
 from workflows.context import RunContext
 from workflows.notifications import notify
-from workflows.official_documents import chinese_date
+from workflows.official_text import chinese_date
 from workflows.working_days import CST
 
 WEEKDAYS = "一二三四五六日"

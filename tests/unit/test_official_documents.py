@@ -15,12 +15,11 @@ from workflows.official_documents import (
     FALLBACK_FONT,
     Certificate,
     OfficialLetter,
-    chinese_date,
     cjk_font_name,
-    format_document_number,
     render_certificate,
     render_letter,
 )
+from workflows.official_text import chinese_date, format_document_number
 
 ORG_NAME = "晋中市榆次区阳光社区志愿服务协会"
 CREDIT_CODE = "52140702MJY00001X5"

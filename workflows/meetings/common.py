@@ -13,7 +13,7 @@ from models import AgendaItem, Attachment, HumanTask, Meeting, MeetingUnit, Subm
 from workflows import audit
 from workflows.context import RunContext
 from workflows.notifications import notify
-from workflows.official_documents import chinese_date
+from workflows.official_text import chinese_date
 from workflows.working_days import CST
 
 PROCESS_KEY = "joint_meeting"

@@ -27,7 +27,7 @@ from workflows.meetings.common import (
     tell_units,
     units_of,
 )
-from workflows.official_documents import chinese_date
+from workflows.official_text import chinese_date
 from workflows.services import service
 from workflows.working_days import CST
 
