@@ -12,10 +12,10 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy import event as sa_event
-from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, SessionTransaction
 
 from models import AuditEvent, Submission, utcnow
@@ -84,7 +84,7 @@ def record(
     session.info.setdefault(_HEADS, {})[chain] = (event["seq"], event["hash"])
 
 
-_INSERT = insert(AuditEvent).execution_options(render_nulls=True)  # all rows in one statement
+_INSERT = insert(cast(Table, AuditEvent.__table__))  # Core: one executemany, no ORM bookkeeping
 
 
 def write_pending(session: Session) -> None:
