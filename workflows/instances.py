@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -254,20 +254,28 @@ _LOCK_INSTANCE_OF_TASK = (
     .with_for_update(of=ProcessInstance)
     .execution_options(populate_existing=True)
 )
+_LATEST_VERSION = (  # of each task row's submissions (a resubmission is the next version)
+    select(func.max(Submission.version))
+    .where(Submission.instance_id == HumanTask.instance_id, Submission.bpmn_id == HumanTask.bpmn_id)
+    .correlate(HumanTask)
+    .scalar_subquery()
+)
 _TASK_AND_OPEN_TASKS = (
-    select(HumanTask, *audit.head_columns(bindparam("chain")))
+    select(HumanTask, _LATEST_VERSION, *audit.head_columns(bindparam("chain")))
     .where(HumanTask.instance_id == bindparam("instance_id"))
     .where((HumanTask.status == "open") | (HumanTask.id == bindparam("task_id")))
     .execution_options(populate_existing=True)
 )
-_LATEST_VERSION = select(func.max(Submission.version)).where(
-    Submission.instance_id == bindparam("instance_id"), Submission.bpmn_id == bindparam("bpmn_id")
-)
 
 
-def _lock_task(
-    session: Session, task_id: int, user: User
-) -> tuple[HumanTask, ProcessInstance, list[HumanTask]]:
+class _Locked(NamedTuple):
+    task: HumanTask
+    instance: ProcessInstance
+    open_rows: list[HumanTask]
+    version: int  # of the submission this completion makes
+
+
+def _lock_task(session: Session, task_id: int, user: User) -> _Locked:
     """The task and its instance, read afresh under the instance's row lock (NotFound when the user
     may not see the task; the lock goes with the rollback).
 
@@ -285,20 +293,22 @@ def _lock_task(
         instance = session.scalar(_LOCK_INSTANCE_OF_TASK, {"task_id": task_id})
     if instance is None:
         raise NotFound("任务不存在")
-    # After the lock, one statement: the task, the instance's other open tasks, the audit chain head.
+    # After the lock, one statement: the task and its latest submission version, the instance's
+    # other open tasks, the audit chain head.
     chain = audit.instance_chain(instance.id)
     rows = session.execute(
         _TASK_AND_OPEN_TASKS, {"instance_id": instance.id, "task_id": task_id, "chain": chain}
     ).all()
-    task = next((row for row, _seq, _hash in rows if row.id == task_id), None)
-    if task is None:
+    found = next((row for row in rows if row[0].id == task_id), None)
+    if found is None:
         raise NotFound("任务不存在")
-    audit.know_head(session, chain, rows[0][1], rows[0][2])
+    task, latest, head_seq, head_hash = found
+    audit.know_head(session, chain, head_seq, head_hash)
     may_act = task.assignee_id == user.id or is_candidate(user, task)
     if not may_act and not instance_visible(session, user, task.instance_id):
         session.rollback()
         raise NotFound("任务不存在")
-    return task, instance, [row for row, _seq, _hash in rows]
+    return _Locked(task, instance, [row[0] for row in rows], (latest or 0) + 1)
 
 
 def check_can_act(user: User, task: HumanTask) -> None:
@@ -340,7 +350,7 @@ def complete_task(
     session: Session, task_id: int, user: User, data: dict[str, Any], now: datetime | None = None
 ) -> Completion:
     """Complete a user task with validated data and run the process on, in one transaction."""
-    task, instance, open_rows = _lock_task(session, task_id, user)
+    task, instance, open_rows, version = _lock_task(session, task_id, user)
     check_can_act(user, task)  # someone may have been faster: 409
     clean = validate_task_data(task, data)
     if instance.status not in ("running", "waiting"):
@@ -357,7 +367,7 @@ def complete_task(
             spiff_task.data[task.mi_output] = {**clean, "org_unit": task.org_unit_code, "by": user.id}
         with engine_clock(now):
             spiff_task.run()
-        _record_completion(ctx, task, clean)
+        _record_completion(ctx, task, clean, version)
         after.extend(advance(ctx, workflow))
 
     run_guarded(ctx, run)
@@ -367,13 +377,10 @@ def complete_task(
     return Completion(instance, sorted(after, key=lambda t: t.id), issued)
 
 
-def _record_completion(ctx: RunContext, task: HumanTask, clean: dict[str, Any]) -> None:
+def _record_completion(ctx: RunContext, task: HumanTask, clean: dict[str, Any], version: int) -> None:
     session, user = ctx.session, ctx.actor
     assert user is not None
     task.status, task.completed_at, task.completed_by = "completed", ctx.now, user.id
-    with session.no_autoflush:  # the task's update goes with the submission's insert, one flush
-        latest = session.scalar(_LATEST_VERSION, {"instance_id": task.instance_id, "bpmn_id": task.bpmn_id})
-    version = (latest or 0) + 1
     session.add(
         Submission(
             instance_id=task.instance_id,
