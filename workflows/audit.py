@@ -14,7 +14,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import String, Table, func, insert, literal, select
+from sqlalchemy import cast as cast_sql
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -23,6 +24,7 @@ from models import AuditEvent, Submission, utcnow
 GENESIS = "0" * 64
 _HEADS = "audit_chain_heads"
 _PENDING = "audit_pending"
+_INSTANCE_CHAIN = "instance:"
 _HASHED = (
     "chain",
     "seq",
@@ -96,7 +98,12 @@ def write_pending(session: Session) -> None:
 
 def instance_chain(instance_id: int) -> str:
     """The name of an instance's chain."""
-    return f"instance:{instance_id}"
+    return f"{_INSTANCE_CHAIN}{instance_id}"
+
+
+def instance_chain_of(instance_id: Any) -> Any:
+    """`instance_chain` as a SQL expression of an instance id column."""
+    return literal(_INSTANCE_CHAIN) + cast_sql(instance_id, String)
 
 
 def head_columns(chain: Any) -> tuple[Any, Any]:
@@ -123,13 +130,8 @@ def _chain_head(session: Session, chain: str) -> tuple[int, str]:
     """
     heads: dict[str, tuple[int, str]] = session.info.setdefault(_HEADS, {})
     if chain not in heads:
-        last = session.execute(
-            select(AuditEvent.seq, AuditEvent.hash)
-            .where(AuditEvent.chain == chain)
-            .order_by(AuditEvent.seq.desc())
-            .limit(1)
-        ).first()
-        heads[chain] = (last.seq, last.hash) if last else (0, GENESIS)
+        seq, last_hash = session.execute(select(*head_columns(chain))).one()
+        know_head(session, chain, seq, last_hash)
     return heads[chain]
 
 

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import String, bindparam, cast, func, literal, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from forms import get_form
@@ -449,15 +449,28 @@ def unclaim_task(session: Session, task_id: int, user: User) -> HumanTask:
 # --- timers ---------------------------------------------------------------------------------
 
 
+def _timer_due(now: datetime) -> Any:
+    """The instances with a timer due at `now`, as a WHERE clause."""
+    return (ProcessInstance.next_timer_at <= now) & ProcessInstance.status.in_(("running", "waiting"))
+
+
 def due_timer_instances(session: Session, now: datetime, limit: int = 500) -> list[int]:
     """Ids of instances with a timer due at `now`."""
-    query = (
-        select(ProcessInstance.id)
-        .where(ProcessInstance.next_timer_at <= now, ProcessInstance.status.in_(("running", "waiting")))
-        .order_by(ProcessInstance.next_timer_at)
-        .limit(limit)
+    query = select(ProcessInstance.id).where(_timer_due(now)).order_by(ProcessInstance.next_timer_at)
+    return list(session.scalars(query.limit(limit)))
+
+
+def _fire(ctx: RunContext) -> None:
+    """Record the timer and run the instance on (the caller holds its lock)."""
+    due = ctx.instance.next_timer_at
+    audit.record(
+        ctx.session,
+        "timer_fired",
+        instance_id=ctx.instance.id,
+        at=ctx.now,
+        details={"due": due.isoformat() if due else None},
     )
-    return list(session.scalars(query))
+    advance(ctx, load_workflow(ctx))
 
 
 def fire_instance_timers(session: Session, instance_id: int, now: datetime | None = None) -> bool:
@@ -485,14 +498,7 @@ def fire_instance_timers(session: Session, instance_id: int, now: datetime | Non
         session.rollback()
         return False
     ctx = RunContext(session, instance, None, now)
-    audit.record(
-        session,
-        "timer_fired",
-        instance_id=instance.id,
-        at=now,
-        details={"due": instance.next_timer_at.isoformat()},
-    )
-    run_guarded(ctx, lambda: advance(ctx, load_workflow(ctx)))
+    run_guarded(ctx, lambda: _fire(ctx))
     session.commit()
     return True
 
@@ -541,11 +547,7 @@ def _fire_batch(session: Session, instance_ids: list[int], now: datetime) -> int
     locked = list(
         session.scalars(
             select(ProcessInstance.id)
-            .where(
-                ProcessInstance.id.in_(instance_ids),
-                ProcessInstance.next_timer_at <= now,
-                ProcessInstance.status.in_(("running", "waiting")),
-            )
+            .where(ProcessInstance.id.in_(instance_ids), _timer_due(now))
             .with_for_update(skip_locked=True)  # another worker has the others
         )
     )
@@ -553,7 +555,7 @@ def _fire_batch(session: Session, instance_ids: list[int], now: datetime) -> int
         session.rollback()
         return 0
     # Read after the lock, so that what is read is what the lock protects.
-    head_seq, head_hash = audit.head_columns(literal("instance:") + cast(ProcessInstance.id, String))
+    head_seq, head_hash = audit.head_columns(audit.instance_chain_of(ProcessInstance.id))
     rows = session.execute(
         select(ProcessInstance, head_seq, head_hash)
         .where(ProcessInstance.id.in_(locked))
@@ -566,15 +568,7 @@ def _fire_batch(session: Session, instance_ids: list[int], now: datetime) -> int
         open_rows[row.instance_id].append(row)
     for instance, seq, last_hash in rows:
         audit.know_head(session, audit.instance_chain(instance.id), seq, last_hash)
-        ctx = RunContext(session, instance, None, now, open_tasks=open_rows[instance.id])
-        audit.record(
-            session,
-            "timer_fired",
-            instance_id=instance.id,
-            at=now,
-            details={"due": instance.next_timer_at.isoformat() if instance.next_timer_at else None},
-        )
-        advance(ctx, load_workflow(ctx))
+        _fire(RunContext(session, instance, None, now, open_tasks=open_rows[instance.id]))
     session.commit()
     return len(rows)
 

@@ -73,7 +73,6 @@ def announce_missed(session: Session, now: datetime | None = None, grace: timede
         HumanTask.announced_at.is_(None), HumanTask.created_at < now - grace, HumanTask.status == "open"
     )
     ids = list(session.scalars(query.order_by(HumanTask.created_at).limit(500)))
-    session.rollback()
     return announce_tasks(session, ids, now) if ids else 0
 
 

@@ -57,13 +57,18 @@ def instance_summary(instance: ProcessInstance) -> dict[str, Any]:
     }
 
 
-def instance_json(session: Session, instance: ProcessInstance, history: bool = True) -> dict[str, Any]:
-    """An instance with its open tasks, documents and (unless told otherwise) its history."""
+def instance_body(instance: ProcessInstance, tasks: list[HumanTask], docs: list[Document]) -> dict[str, Any]:
+    """An instance with the given open tasks and documents."""
     body = instance_summary(instance)
-    body["tasks"] = [task_json(t) for t in open_tasks(session, instance.id)]
-    body["documents"] = [document_json(d) for d in documents.documents_of(session, instance.id)]
-    if not history:
-        return body
+    body["tasks"] = [task_json(t) for t in tasks]
+    body["documents"] = [document_json(d) for d in docs]
+    return body
+
+
+def instance_json(session: Session, instance: ProcessInstance) -> dict[str, Any]:
+    """An instance with its open tasks, documents and history."""
+    tasks = open_tasks(session, instance.id)
+    body = instance_body(instance, tasks, documents.documents_of(session, instance.id))
     body["history"] = [
         {
             "seq": e.seq,

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from forms import describe, get_form
 from models import HumanTask
 from webapp.api.common import caller, data_of, json_body, page_number, paginate
-from webapp.api.schemas import document_json, instance_summary, task_json
+from webapp.api.schemas import instance_body, instance_summary, task_json
 from webapp.db import db
 from workflows.assignment import actionable_clause
 from workflows.drafts import initial_data, save_draft
@@ -70,7 +70,4 @@ def draft(task_id: int) -> Any:
 def complete(task_id: int) -> Any:
     """Complete the task; 200 with the instance's new open tasks and documents (history: GET the instance)."""
     done = complete_task(db(), task_id, caller(), data_of(json_body()))
-    body = instance_summary(done.instance)
-    body["tasks"] = [task_json(t) for t in done.open_tasks]
-    body["documents"] = [document_json(d) for d in done.documents]
-    return jsonify(body)
+    return jsonify(instance_body(done.instance, done.open_tasks, done.documents))
