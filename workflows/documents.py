@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from models import Document, DocumentCounter, OrgUnit, ProcessInstance, User
+from models import Document, DocumentCounter, OrgUnit, User
 from models.db import next_value
-from workflows.assignment import can_view_instance
+from workflows.assignment import instance_visible
 from workflows.engine import engine_now
 from workflows.errors import NotFound
 from workflows.official_text import format_document_number
@@ -151,8 +151,7 @@ def get_document_for(session: Session, document_id: int, user: User) -> Document
     doc = session.get(Document, document_id)
     if doc is None or doc.instance_id is None:
         raise NotFound("文书不存在")
-    instance = session.get(ProcessInstance, doc.instance_id)
-    if instance is None or not can_view_instance(session, user, instance):
+    if not instance_visible(session, user, doc.instance_id):
         raise NotFound("文书不存在")
     return doc
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,8 +25,6 @@ from workflows import audit, definitions
 from workflows.engine import state_json
 
 EMPTY = "（未填写）"
-# SpiffWorkflow TaskState values (SpiffWorkflow.util.task.TaskState) as stored in the state JSON.
-_WAITING, _READY, _STARTED, _COMPLETED = 8, 16, 32, 64
 _SHAPE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?BPMNShape\b")
 
 
@@ -297,7 +296,12 @@ def _engine_states(instance: ProcessInstance) -> list[tuple[str, int]]:
 def element_states(instance: ProcessInstance, session: Session) -> dict[str, list[str]]:
     """BPMN element ids that completed, are active (ready or started) or wait (timers, events)."""
     states: dict[str, set[str]] = {"completed": set(), "active": set(), "waiting": set()}
-    kinds = {_COMPLETED: "completed", _READY: "active", _STARTED: "active", _WAITING: "waiting"}
+    kinds = {
+        TaskState.COMPLETED: "completed",
+        TaskState.READY: "active",
+        TaskState.STARTED: "active",
+        TaskState.WAITING: "waiting",
+    }
     for bpmn_id, state in _engine_states(instance):
         if state in kinds:
             states[kinds[state]].add(bpmn_id)

@@ -158,6 +158,8 @@ def _make_serializers() -> tuple[BpmnWorkflowSerializer, BpmnWorkflowSerializer]
 
 _FULL, _STATE = _make_serializers()
 SERIALIZER_VERSION = _STATE.VERSION
+# Converts task specs to dicts, which is how SpiffWorkflow compares two versions of a spec.
+SPEC_REGISTRY = _FULL.registry
 
 
 def spec_to_json(model: ProcessModel) -> str:

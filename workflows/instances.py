@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from forms import get_form
 from forms.binding import reserved_key_errors, validate_form
+from forms.registry import FormSpec
 from models import Document, HumanTask, ProcessInstance, Submission, User
 from models.db import lock_instance_row
 from workflows import audit, definitions, documents, notifications, orgs
@@ -40,6 +41,7 @@ from workflows.errors import Conflict, Forbidden, Invalid, NotFound, ServiceErro
 from workflows.followups import defer
 from workflows.scripting import make_script_engine
 from workflows.services import call as call_service
+from workflows.tasks_sync import open_tasks as open_tasks  # re-exported: callers know it from here
 from workflows.tasks_sync import sync_human_tasks
 
 log = logging.getLogger(__name__)
@@ -72,11 +74,7 @@ def advance(ctx: RunContext, workflow: BpmnWorkflow) -> list[HumanTask]:
     run_engine(workflow, ctx.now)
     created, cancelled, still_open = sync_human_tasks(ctx, workflow)
     compact_history(workflow)  # correction loops must not make every later step slower
-    instance.state = dump_state(workflow)
-    instance.serializer_version = SERIALIZER_VERSION
-    instance.next_timer_at = next_timer_at(workflow)
-    instance.lock_version += 1
-    instance.updated_at = ctx.now
+    save_state(ctx, workflow)
     if workflow.is_completed():
         instance.status, instance.completed_at = "completed", ctx.now
         audit.record(
@@ -116,6 +114,16 @@ def advance(ctx: RunContext, workflow: BpmnWorkflow) -> list[HumanTask]:
     for document_id in ctx.issued_documents:
         defer(ctx.session, "render_document", document_id)
     return still_open + created
+
+
+def save_state(ctx: RunContext, workflow: BpmnWorkflow) -> None:
+    """Store the workflow on its instance row, with the columns derived from it."""
+    instance = ctx.instance
+    instance.state = dump_state(workflow)
+    instance.serializer_version = SERIALIZER_VERSION
+    instance.next_timer_at = next_timer_at(workflow)
+    instance.lock_version += 1
+    instance.updated_at = ctx.now
 
 
 def _end_event_name(workflow: BpmnWorkflow) -> str:
@@ -325,13 +333,17 @@ def check_can_act(user: User, task: HumanTask) -> None:
         raise Forbidden("此任务已由其他人认领")
 
 
-def validate_task_data(task: HumanTask, data: dict[str, Any]) -> dict[str, Any]:
-    """The cleaned data for completing `task`, or Invalid (422) with messages per field."""
+def task_form(task: HumanTask) -> FormSpec:
+    """The task's form (Conflict when the process names a form nobody registered)."""
     try:
-        spec = get_form(task.form_key)
+        return get_form(task.form_key)
     except KeyError:
         raise Conflict(f"表单 {task.form_key} 未注册，请联系管理员") from None
-    result = validate_form(spec, data)
+
+
+def validate_task_data(task: HumanTask, data: dict[str, Any]) -> dict[str, Any]:
+    """The cleaned data for completing `task`, or Invalid (422) with messages per field."""
+    result = validate_form(task_form(task), data)
     if not result.ok:
         raise Invalid("提交的数据有误，请按提示修改", fields=result.errors)
     return result.data
@@ -571,14 +583,3 @@ def _fire_batch(session: Session, instance_ids: list[int], now: datetime) -> int
         _fire(RunContext(session, instance, None, now, open_tasks=open_rows[instance.id]))
     session.commit()
     return len(rows)
-
-
-def open_tasks(session: Session, instance_id: int) -> list[HumanTask]:
-    """An instance's open tasks."""
-    query = select(HumanTask).where(HumanTask.instance_id == instance_id, HumanTask.status == "open")
-    return list(session.scalars(query.order_by(HumanTask.id)))
-
-
-def submission_count(session: Session, instance_id: int) -> int:
-    """How many submissions an instance's dossier holds."""
-    return session.scalar(select(func.count(Submission.id)).where(Submission.instance_id == instance_id)) or 0

@@ -17,34 +17,29 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.util.diff import WorkflowDiff, diff_workflow, migrate_workflow
-from SpiffWorkflow.spiff.serializer import DEFAULT_CONFIG
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import HumanTask, ProcessDefinition, ProcessInstance, User
+from models import ProcessDefinition, ProcessInstance, User
 from models.db import lock_instance_row
 from workflows import audit, definitions
 from workflows.context import RunContext
 from workflows.engine import (
-    SERIALIZER_VERSION,
+    SPEC_REGISTRY,
     ProcessModel,
     dump_state,
     engine_clock,
     engine_now,
     load_state,
-    next_timer_at,
     task_property,
 )
 from workflows.errors import Conflict, NotFound
-from workflows.instances import advance, load_workflow
-from workflows.tasks_sync import sync_human_tasks
+from workflows.instances import advance, load_workflow, save_state
+from workflows.tasks_sync import open_tasks, sync_human_tasks
 
 log = logging.getLogger(__name__)
-# Converts task specs to dicts, which is how SpiffWorkflow compares two versions of a spec.
-_REGISTRY = BpmnWorkflowSerializer.configure(DEFAULT_CONFIG)
 
 MIGRATABLE = ("running", "waiting", "suspended", "error")
 # Tasks that stay in the tree after a migration (predicted ones are re-predicted).
@@ -161,7 +156,7 @@ def _label(task: Any) -> str:
 
 def plan(workflow: BpmnWorkflow, model: ProcessModel) -> tuple[WorkflowDiff, list[str]]:
     """Diff a workflow against a new version: the diff and notes, or MigrationBlocked with reasons."""
-    diff, subprocesses = diff_workflow(_REGISTRY, workflow, model.spec, model.subprocess_specs)
+    diff, subprocesses = diff_workflow(SPEC_REGISTRY, workflow, model.spec, model.subprocess_specs)
     if any(sub is None for sub in subprocesses.values()):
         raise MigrationBlocked(["正在运行的子流程在新版本中不存在"])
     return diff, _judge(workflow, diff, model)
@@ -203,8 +198,8 @@ def _spec_changes(task: Any, diff: WorkflowDiff) -> str:
     new_spec = diff.alignment.get(task)
     if new_spec is None:
         return "已删除"
-    old = _REGISTRY.convert(task.task_spec)
-    new = _REGISTRY.convert(new_spec)
+    old = SPEC_REGISTRY.convert(task.task_spec)
+    new = SPEC_REGISTRY.convert(new_spec)
     keys = [k for k in old if new.get(k) != old[k] and k in _FACETS]
     return "、".join(_FACETS[k] for k in keys) or "其他属性"
 
@@ -279,10 +274,7 @@ def preview(
 
 def _refresh_open_rows(ctx: RunContext, workflow: BpmnWorkflow) -> None:
     """Open task rows take the new name and form; a task whose lane changed gets a new row."""
-    rows = ctx.session.scalars(
-        select(HumanTask).where(HumanTask.instance_id == ctx.instance.id, HumanTask.status == "open")
-    )
-    for row in rows:
+    for row in open_tasks(ctx.session, ctx.instance.id):
         task = workflow.tasks.get(UUID(row.spiff_task_id))
         if task is None or not task.has_state(TaskState.READY):
             continue  # sync_human_tasks cancels it
@@ -297,13 +289,8 @@ def _refresh_open_rows(ctx: RunContext, workflow: BpmnWorkflow) -> None:
 
 def _save_without_running(ctx: RunContext, workflow: BpmnWorkflow) -> None:
     """A suspended or failed instance moves but does not run until it is resumed or retried."""
-    instance = ctx.instance
     sync_human_tasks(ctx, workflow)
-    instance.state = dump_state(workflow)
-    instance.serializer_version = SERIALIZER_VERSION
-    instance.next_timer_at = next_timer_at(workflow)
-    instance.lock_version += 1
-    instance.updated_at = ctx.now
+    save_state(ctx, workflow)
 
 
 def migrate_instance(

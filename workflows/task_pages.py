@@ -14,14 +14,13 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
-from forms import get_form
 from forms.binding import formdata_to_json, validate_form
 from forms.registry import FormSpec, Stage, field_type
 from models import HumanTask, ProcessInstance, User
 from workflows import attachments, dossier
 from workflows.drafts import initial_data, save_draft
 from workflows.errors import Conflict, Invalid
-from workflows.instances import check_can_act, complete_task, get_task_for
+from workflows.instances import check_can_act, complete_task, get_task_for, task_form
 
 ACTIONS = ("next", "back", "save")
 
@@ -60,14 +59,6 @@ class StageResult:
     stage: int
     errors: dict[str, list[str]]
     data: dict[str, Any]
-
-
-def task_form(task: HumanTask) -> FormSpec:
-    """The task's form (Conflict when the process names a form nobody registered)."""
-    try:
-        return get_form(task.form_key)
-    except KeyError:
-        raise Conflict(f"表单 {task.form_key} 未注册，请联系管理员") from None
 
 
 def _actionable(session: Session, task_id: int, user: User) -> tuple[HumanTask, FormSpec]:

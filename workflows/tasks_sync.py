@@ -10,12 +10,18 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from models import HumanTask, OrgUnit, User, UserRole
-from workflows.assignment import ANCESTOR_LANES
+from workflows.assignment import ANCESTOR_LANES, is_candidate, is_excluded
 from workflows.calendar import deadline
 from workflows.context import RunContext
 from workflows.engine import mi_output_name, ready_user_tasks, task_property
 from workflows.scripting import evaluate_expression
 from workflows.working_days import CST
+
+
+def open_tasks(session: Session, instance_id: int) -> list[HumanTask]:
+    """An instance's open tasks, oldest first."""
+    query = select(HumanTask).where(HumanTask.instance_id == instance_id, HumanTask.status == "open")
+    return list(session.scalars(query.order_by(HumanTask.id)))
 
 
 def sync_human_tasks(
@@ -31,11 +37,7 @@ def sync_human_tasks(
         open_rows = [row for row in ctx.open_tasks if row.status == "open"]
         ctx.open_tasks = None
     else:
-        open_rows = list(
-            session.scalars(
-                select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == "open")
-            )
-        )
+        open_rows = open_tasks(session, instance.id)
     cancelled, still_open = [], []
     for row in open_rows:
         if row.spiff_task_id not in ready:
@@ -139,10 +141,4 @@ def candidate_users(session: Session, task: HumanTask) -> list[User]:
     if task.org_match == "exact":
         query = query.where(User.org_unit_code == task.org_unit_code)
     users = session.scalars(query).unique().all()
-    if task.org_match != "exact":
-        users = [
-            u
-            for u in users
-            if task.org_path == u.org_unit.path or task.org_path.startswith(u.org_unit.path + "/")
-        ]
-    return [u for u in users if f",{u.id}," not in task.excluded_users]
+    return [u for u in users if is_candidate(u, task) and not is_excluded(u, task)]

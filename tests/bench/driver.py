@@ -7,7 +7,6 @@ import io
 import json
 import time
 import uuid
-from collections.abc import Callable
 from typing import Any, Protocol
 
 from flask.testing import FlaskClient
@@ -167,6 +166,3 @@ def finish_case(
 def users_of(journey: Journey) -> set[str]:
     """Everyone who acts in the journey."""
     return {journey.starter, *(s.username for s in journey.steps + journey.loop)}
-
-
-CaseRunner = Callable[[int], None]
