@@ -36,6 +36,7 @@ from models.supervision import INDICATOR_BASES, INDICATOR_SOURCES
 from workflows import assessment_indicators, audit, orgs  # noqa: F401  (registers the registry's indicators)
 from workflows.errors import Conflict, Forbidden, Invalid, NotFound
 from workflows.indicators import all_indicators
+from workflows.supervision_config import is_committee
 
 ENTERED_KEY = re.compile(r"[a-z][a-z0-9_]{1,59}")
 CITY_VIEW_ROLES = frozenset({"plac_officer", "city_civil_affairs", "admin"})
@@ -51,7 +52,7 @@ def is_city_level(session: Session, user: User) -> bool:
 
 def check_manager(session: Session, user: User) -> None:
     """Forbidden unless the user is a city-level political-legal committee officer."""
-    if not (user.has_role("plac_officer") and is_city_level(session, user)):
+    if not is_committee(session, user):
         raise Forbidden("只有市委政法委工作人员可以组织考评")
 
 

@@ -27,9 +27,7 @@ from workflows.funding_common import (
     call_of,
     dec,
     deliver,
-    end_of_day,
     office_users,
-    record,
     start_of_day,
     stored,
     tell,
@@ -37,7 +35,8 @@ from workflows.funding_common import (
     yuan,
 )
 from workflows.funding_panel import EXPERT_ROLE
-from workflows.services import service
+from workflows.official_text import end_of_day
+from workflows.services import record_run, service
 
 REVIEWING = ("submitted", "street_review", "scoring")
 LISTABLE = ("scored", "listed")
@@ -119,7 +118,7 @@ def open_call(ctx: RunContext, data: dict[str, Any]) -> dict[str, Any]:
     )
     ctx.session.add(call)
     ctx.session.flush()
-    record(ctx, "funding_call_opened", call=call.id, budget=call.budget, closes_at=closes_at.isoformat())
+    record_run(ctx, "funding_call_opened", call=call.id, budget=call.budget, closes_at=closes_at.isoformat())
     return {"id": call.id, "closes_at": closes_at.isoformat()}
 
 
@@ -131,7 +130,7 @@ def close_window(ctx: RunContext, data: dict[str, Any]) -> int:
     count = ctx.session.scalar(
         select(func.count(FundingProposal.id)).where(FundingProposal.call_id == call.id)
     )
-    record(ctx, "funding_window_closed", call=call.id, proposals=count)
+    record_run(ctx, "funding_window_closed", call=call.id, proposals=count)
     tell(
         ctx.session,
         office_users(ctx.session, call),
@@ -235,7 +234,7 @@ def propose_list(ctx: RunContext, data: dict[str, Any]) -> dict[str, Any]:
     )
     session.add(current)
     call.status = "approving"
-    record(
+    record_run(
         ctx, "funding_list_proposed", call=call.id, round=current.number, total=current.total, entries=entries
     )
     return {"round": current.number, "total": current.total}
@@ -253,7 +252,7 @@ def record_list_decision(ctx: RunContext, data: dict[str, Any]) -> None:
     current.decided_at, current.decision_comment = ctx.now, str(data.get("comment") or "")
     if not approved:
         call.status = "reviewing"
-    record(
+    record_run(
         ctx,
         "funding_list_" + current.status,
         call=call.id,
@@ -277,7 +276,7 @@ def _waiting(session: Session, call: FundingCall) -> list[FundingProposal]:
 
 def _undelivered(ctx: RunContext, call: FundingCall, proposal: FundingProposal) -> None:
     """A proposal whose case an administrator stopped: the office hears about it."""
-    record(
+    record_run(
         ctx, "funding_result_undelivered", call=call.id, proposal=proposal.id, instance=proposal.instance_id
     )
     tell(
@@ -312,5 +311,5 @@ def finalize(ctx: RunContext, data: dict[str, Any]) -> int:
         if not deliver(ctx, proposal.instance_id, payload):
             _undelivered(ctx, call, proposal)
     call.status, call.finalized_at = "finalized", ctx.now
-    record(ctx, "funding_list_finalized", call=call.id, funded=funded)
+    record_run(ctx, "funding_list_finalized", call=call.id, funded=funded)
     return funded

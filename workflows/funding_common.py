@@ -21,14 +21,12 @@ from models import (
     OrgUnit,
     ProcessInstance,
     User,
-    UserRole,
 )
-from workflows import audit
+from workflows import audit, orgs
 from workflows.context import RunContext
 from workflows.engine import engine_clock
 from workflows.errors import NotFound
 from workflows.notifications import notify
-from workflows.official_text import chinese_date
 from workflows.working_days import CST
 
 CALL_PROCESS, APPLICATION_PROCESS = "funding_call", "funding_application"
@@ -57,11 +55,6 @@ def yuan(value: Any) -> str:
     return f"{dec(value):,.2f} 元"
 
 
-def end_of_day(day: date) -> datetime:
-    """The last second of `day` in China Standard Time."""
-    return datetime.combine(day, time(23, 59, 59), tzinfo=CST)
-
-
 def start_of_day(day: date) -> datetime:
     """Midnight at the start of `day` in China Standard Time."""
     return datetime.combine(day, time(0, 0), tzinfo=CST)
@@ -70,13 +63,6 @@ def start_of_day(day: date) -> datetime:
 def local_day(value: datetime) -> date:
     """The date of an instant in China Standard Time."""
     return value.astimezone(CST).date()
-
-
-def cn_date(value: datetime | date | None) -> str:
-    """2026年11月24日 (China Standard Time for instants); empty for None."""
-    if value is None:
-        return ""
-    return chinese_date(local_day(value) if isinstance(value, datetime) else value)
 
 
 def iso(value: datetime) -> str:
@@ -136,24 +122,9 @@ def unit_name(session: Session, code: str | None) -> str:
 # --- audit and people --------
 
 
-def record(ctx: RunContext, action: str, **details: Any) -> None:
-    """An audit event of the running instance, by whoever caused this engine run."""
-    actor = ctx.actor.id if ctx.actor else None
-    audit.record(
-        ctx.session, action, instance_id=ctx.instance.id, actor_id=actor, at=ctx.now, details=details
-    )
-
-
 def office_users(session: Session, call: FundingCall) -> list[User]:
     """The staff of the office running the call (they hear about objections and outliers)."""
-    query = (
-        select(User)
-        .join(UserRole)
-        .where(
-            UserRole.role_key == OFFICE_ROLE, User.org_unit_code == call.office_code, User.active.is_(True)
-        )
-    )
-    return list(session.scalars(query).unique())
+    return orgs.active_users(session, [call.office_code], OFFICE_ROLE)
 
 
 def representatives(session: Session, organization_id: int) -> list[User]:

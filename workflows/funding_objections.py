@@ -16,8 +16,8 @@ from workflows import audit
 from workflows.context import RunContext
 from workflows.errors import Conflict, Invalid
 from workflows.funding_calls import latest_round, ranked
-from workflows.funding_common import call_of, get_call, office_users, record, tell, tell_applicant
-from workflows.services import service
+from workflows.funding_common import call_of, get_call, office_users, tell, tell_applicant
+from workflows.services import record_run, service
 
 
 @service("funding_publish_notice")
@@ -35,7 +35,7 @@ def publish_notice(ctx: RunContext, data: dict[str, Any]) -> dict[str, Any]:
         proposal.approved_amount = amounts.get(proposal.id)
         proposal.updated_at = ctx.now
     call.status = "notice"
-    record(ctx, "funding_notice_published", call=call.id, round=current.number, ends_at=ends.isoformat())
+    record_run(ctx, "funding_notice_published", call=call.id, round=current.number, ends_at=ends.isoformat())
     return {"round": current.number, "ends_at": ends.isoformat()}
 
 
@@ -55,7 +55,7 @@ def close_notice(ctx: RunContext, data: dict[str, Any]) -> int:
     assert current is not None
     count = len(open_objections(ctx.session, current.id))
     call.status = "objections" if count else call.status
-    record(ctx, "funding_notice_closed", call=call.id, round=current.number, objections=count)
+    record_run(ctx, "funding_notice_closed", call=call.id, round=current.number, objections=count)
     return count
 
 
@@ -145,5 +145,5 @@ def apply_rulings(ctx: RunContext, data: dict[str, Any]) -> int:
         tell_applicant(ctx, proposal, "公示异议成立，取消资助", proposal.result_reason)
     current.status = "closed"
     call.status = "reviewing" if dropped else call.status
-    record(ctx, "funding_objections_ruled", call=call.id, round=current.number, dropped=sorted(dropped))
+    record_run(ctx, "funding_objections_ruled", call=call.id, round=current.number, dropped=sorted(dropped))
     return len(dropped)

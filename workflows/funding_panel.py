@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from models import FundingCall, FundingProposal, FundingReview, OrganizationRepresentative, User, UserRole
 from workflows.context import RunContext
 from workflows.errors import Conflict, Invalid
-from workflows.funding_common import dec, get_call, office_users, proposal_of, record, stored, tell
-from workflows.services import service
+from workflows.funding_common import dec, get_call, office_users, proposal_of, stored, tell
+from workflows.services import record_run, service
 
 EXPERT_ROLE = "expert"
 
@@ -63,7 +63,7 @@ def assign_panel(ctx: RunContext, data: dict[str, Any]) -> list[int]:
             )
         )
     proposal.status, proposal.updated_at = "scoring", ctx.now
-    record(ctx, "funding_panel_assigned", proposal=proposal.id, experts=[e.id for e in experts])
+    record_run(ctx, "funding_panel_assigned", proposal=proposal.id, experts=[e.id for e in experts])
     return [e.id for e in experts]
 
 
@@ -130,7 +130,7 @@ def _recuse(ctx: RunContext, proposal: FundingProposal, review: FundingReview, r
             assigned_at=ctx.now,
         )
     )
-    record(
+    record_run(
         ctx,
         "funding_expert_recused",
         proposal=proposal.id,
@@ -162,7 +162,9 @@ def record_review(ctx: RunContext, data: dict[str, Any]) -> dict[str, Any]:
         "scored",
         ctx.now,
     )
-    record(ctx, "funding_review_scored", proposal=proposal.id, expert=review.expert_id, total=review.total)
+    record_run(
+        ctx, "funding_review_scored", proposal=proposal.id, expert=review.expert_id, total=review.total
+    )
     return {"recused": False, "replacement": None}
 
 
@@ -192,7 +194,9 @@ def summarize_scores(ctx: RunContext, data: dict[str, Any]) -> dict[str, Any]:
     proposal.score = stored(dec(sum(totals) / len(totals))) if totals else None
     proposal.has_outlier = any(r.outlier for r in reviews)
     proposal.status, proposal.updated_at = "scored", ctx.now
-    record(ctx, "funding_scored", proposal=proposal.id, score=proposal.score, outlier=proposal.has_outlier)
+    record_run(
+        ctx, "funding_scored", proposal=proposal.id, score=proposal.score, outlier=proposal.has_outlier
+    )
     if proposal.has_outlier:
         tell(
             ctx.session,

@@ -25,26 +25,24 @@ from models import (
     utcnow,
 )
 from models.funding import TRANCHE_LABELS, TRANCHE_STAGES
-from workflows import audit, documents
+from workflows import audit
 from workflows.context import RunContext
 from workflows.errors import Conflict, Forbidden, Invalid, NotFound
 from workflows.funding_common import (
     add_days,
-    cn_date,
     dec,
-    end_of_day,
     get_call,
     iso,
     local_day,
     office_users,
     proposal_of,
-    record,
     stored,
     tell,
     tell_applicant,
     yuan,
 )
-from workflows.services import service
+from workflows.official_text import cn_date, end_of_day
+from workflows.services import issue_for_run, record_run, service
 
 POLICY = "《晋中市关于大力培育发展社区社会组织的实施方案》（市民发〔2019〕54号）"
 GROUP_LABELS = dict(GROUPS_SERVED)
@@ -74,12 +72,7 @@ def _issue(ctx: RunContext, proposal: FundingProposal, kind: str, title: str, co
     call = get_call(ctx.session, proposal.call_id)
     issuer = ctx.session.get(OrgUnit, call.office_code)
     assert issuer is not None
-    doc = documents.issue(
-        ctx.session, instance_id=ctx.instance.id, issuer=issuer, kind_key=kind, content=content, title=title
-    )
-    ctx.issued_documents.append(doc.id)
-    record(ctx, "document_issued", document_id=doc.id, kind=kind, number=doc.number)
-    return doc
+    return issue_for_run(ctx, issuer=issuer, kind=kind, content=content, title=title)
 
 
 def _agreement_text(ctx: RunContext, proposal: FundingProposal, org: Organization) -> dict[str, Any]:
@@ -140,7 +133,7 @@ def record_signing(ctx: RunContext, data: dict[str, Any]) -> dict[str, Any]:
     proposal.signed_at, proposal.signatory = ctx.now, str(data.get("signatory") or "")
     proposal.status, proposal.updated_at = "active", ctx.now
     assert proposal.midterm_due is not None and proposal.final_due is not None
-    record(ctx, "funding_agreement_signed", proposal=proposal.id, signatory=proposal.signatory)
+    record_run(ctx, "funding_agreement_signed", proposal=proposal.id, signatory=proposal.signatory)
     amounts = tranche_amounts(proposal.approved_amount, call.tranches)
     return {
         "tranches": [stored(a) for a in amounts],
@@ -170,7 +163,7 @@ def record_payment(ctx: RunContext, data: dict[str, Any], stage: str) -> dict[st
     )
     ctx.session.add(payment)
     ctx.session.flush()
-    record(ctx, "funding_payment_recorded", proposal=proposal.id, stage=stage, amount=payment.amount)
+    record_run(ctx, "funding_payment_recorded", proposal=proposal.id, stage=stage, amount=payment.amount)
     tell_applicant(
         ctx, proposal, "资金已拨付", f"“{proposal.title}”{TRANCHE_LABELS[stage]} {yuan(amount)}已拨付。"
     )
@@ -258,7 +251,7 @@ def record_evaluation(ctx: RunContext, data: dict[str, Any]) -> None:
         _close(ctx, proposal, "terminated", comment)
         _sanction(ctx, proposal, "termination", "midterm", comment)
         tell_applicant(ctx, proposal, "中期评估不合格：项目终止", comment)
-    record(ctx, "funding_midterm_evaluated", proposal=proposal.id, decision=decision, comment=comment)
+    record_run(ctx, "funding_midterm_evaluated", proposal=proposal.id, decision=decision, comment=comment)
 
 
 @service("funding_record_acceptance")
@@ -272,7 +265,7 @@ def record_acceptance(ctx: RunContext, data: dict[str, Any]) -> None:
         _close(ctx, proposal, "failed", comment)
         _sanction(ctx, proposal, "failed", "final", comment)
         tell_applicant(ctx, proposal, "结项验收不合格", comment)
-    record(ctx, "funding_acceptance", proposal=proposal.id, decision=decision, comment=comment)
+    record_run(ctx, "funding_acceptance", proposal=proposal.id, decision=decision, comment=comment)
 
 
 @service("funding_complete_project")
@@ -280,7 +273,7 @@ def complete_project(ctx: RunContext, data: dict[str, Any]) -> None:
     """Every tranche paid after a passed acceptance: the project is completed (结项)."""
     proposal = proposal_of(ctx)
     _close(ctx, proposal, "completed", "")
-    record(ctx, "funding_project_completed", proposal=proposal.id)
+    record_run(ctx, "funding_project_completed", proposal=proposal.id)
     tell_applicant(ctx, proposal, "项目已结项", f"“{proposal.title}”已通过结项验收，资金全部拨付。")
 
 

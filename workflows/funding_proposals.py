@@ -31,17 +31,16 @@ from workflows import orgs
 from workflows.context import RunContext
 from workflows.errors import Conflict, Forbidden, Invalid, NotFound
 from workflows.funding_common import (
-    cn_date,
     dec,
     get_call,
     proposal_of,
-    record,
     stored,
     tell_applicant,
     unit_name,
     yuan,
 )
-from workflows.services import service
+from workflows.official_text import cn_date
+from workflows.services import record_run, service
 
 FIELD_LABELS = dict(SERVICE_FIELDS)
 MAX_PROJECT_DAYS = 366  # 政府购买服务合同期限一般不超过1年
@@ -241,7 +240,7 @@ def submit_application(ctx: RunContext, data: dict[str, Any]) -> dict[str, Any]:
     problems = precheck_problems(session, org, data, ctx.now)
     proposal.eligibility_problems = problems
     proposal.status = "ineligible" if problems else "street_review"
-    record(ctx, "funding_prechecked", proposal=proposal.id, call=call.id, problems=problems)
+    record_run(ctx, "funding_prechecked", proposal=proposal.id, call=call.id, problems=problems)
     if problems:
         tell_applicant(ctx, proposal, "资格预审未通过", "；".join(problems))
     return {"id": proposal.id, "eligible": not problems, "problems": problems, "street": proposal.street_code}
@@ -254,4 +253,4 @@ def record_street_opinion(ctx: RunContext, data: dict[str, Any]) -> None:
     proposal.street_opinion = str(data.get("decision") or "")
     proposal.street_comment = str(data.get("comment") or "")
     proposal.updated_at = ctx.now
-    record(ctx, "funding_street_opinion", proposal=proposal.id, opinion=proposal.street_opinion)
+    record_run(ctx, "funding_street_opinion", proposal=proposal.id, opinion=proposal.street_opinion)

@@ -346,7 +346,11 @@ def organization_history(session: Session, organization_id: int, user: User) -> 
             .order_by(FundingProposal.id)
         )
     )
-    titles = {i: t for i, t in session.execute(select(FundingCall.id, FundingCall.title))}
+    call_ids = {p.call_id for p in proposals}
+    titles: dict[int, str] = {}
+    if call_ids:
+        query = select(FundingCall.id, FundingCall.title).where(FundingCall.id.in_(call_ids))
+        titles = dict(session.execute(query).tuples().all())
     items = proposals_json(session, proposals)
     for item in items:
         item["call"] = titles.get(item["call_id"], "")

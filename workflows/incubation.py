@@ -20,9 +20,8 @@ from sqlalchemy import func, select
 from forms import get_form
 from forms.incubation import BASE_SERVICES
 from models import Incubation, IncubationBase, Organization, User
-from workflows import audit, documents, incubation_growth, incubation_indicators  # noqa: F401  (register operators and indicators)
+from workflows import incubation_growth, incubation_indicators  # noqa: F401  (register operators and indicators)
 from workflows.context import RunContext
-from workflows.errors import Invalid
 from workflows.incubation_access import lead_operator
 from workflows.incubation_common import (
     county_people,
@@ -31,6 +30,8 @@ from workflows.incubation_common import (
     operators,
     period_end,
     period_text,
+    record,
+    refuse,
     representative,
     services_text,
     tell,
@@ -38,32 +39,27 @@ from workflows.incubation_common import (
 )
 from workflows.official_text import chinese_date
 from workflows.registration import organizations_of
-from workflows.services import service
+from workflows.services import issue_for_run, service
 
 APPLICATION_FORM = "incubation.application"
-
-
-def _refuse(field: str, message: str) -> Invalid:
-    """A refusal the applicant can act on, shown next to the field."""
-    return Invalid(message, fields={field: [message]})
 
 
 def _checked_base(ctx: RunContext, data: dict[str, Any]) -> IncubationBase:
     """The base applied to: active, in the applicant's county, staffed, with room."""
     base = ctx.session.get(IncubationBase, int(data.get("base_id") or 0))
     if base is None or base.status != "active":
-        raise _refuse("base_id", "孵化基地不存在或已停止运营，请核对孵化基地编号。")
+        raise refuse("base_id", "孵化基地不存在或已停止运营，请核对孵化基地编号。")
     if base.county_code != ctx.instance.scope_code:
-        raise _refuse("base_id", "只能申请入驻本县（市、区）的孵化基地。")
+        raise refuse("base_id", "只能申请入驻本县（市、区）的孵化基地。")
     if lead_operator(base) is None:
-        raise _refuse("base_id", "该孵化基地尚未配置运营人员，暂不能受理入驻申请，请联系县级民政部门。")
+        raise refuse("base_id", "该孵化基地尚未配置运营人员，暂不能受理入驻申请，请联系县级民政部门。")
     occupied = ctx.session.scalar(
         select(func.count(Incubation.id)).where(
             Incubation.base_id == base.id, Incubation.status == "incubating"
         )
     )
     if (occupied or 0) >= base.capacity:
-        raise _refuse(
+        raise refuse(
             "base_id", f"该孵化基地已满员（可同时孵化{base.capacity}个组织），请选择其他基地或稍后申请。"
         )
     return base
@@ -77,11 +73,9 @@ def _checked_organization(ctx: RunContext, data: dict[str, Any]) -> Organization
     org = ctx.session.get(Organization, int(data.get("organization_id") or 0))
     starter = representative_user(ctx)
     if org is None or org not in organizations_of(ctx.session, starter):
-        raise _refuse("organization_id", "名录中没有您代表的这个组织，请核对社会组织名录编号。")
+        raise refuse("organization_id", "名录中没有您代表的这个组织，请核对社会组织名录编号。")
     if org.status != stage:
-        raise _refuse(
-            "organization_id", f"该组织在名录中的状态与所选组织现状不符（名录状态：{org.status}）。"
-        )
+        raise refuse("organization_id", f"该组织在名录中的状态与所选组织现状不符（名录状态：{org.status}）。")
     return org
 
 
@@ -104,7 +98,7 @@ def _check_not_open_elsewhere(ctx: RunContext, org: Organization | None, name: s
     )
     if clash is not None:
         field = "organization_id" if org else "group_name"
-        raise _refuse(field, "该组织已有入驻申请在办理中或正在孵化，不能重复申请。")
+        raise refuse(field, "该组织已有入驻申请在办理中或正在孵化，不能重复申请。")
 
 
 @service("incubation_admission_precheck")
@@ -128,7 +122,7 @@ def admission_precheck(ctx: RunContext, data: dict[str, Any]) -> dict[str, Any]:
     incubation.profile = {name: data.get(name) for name in names}
     incubation.status, incubation.updated_at = "applying", ctx.now
     ctx.session.flush()
-    _record(ctx, "incubation_applied", incubation, base=base.name)
+    record(ctx, "incubation_applied", incubation, base=base.name)
     return {
         "incubation_id": incubation.id,
         "base_id": base.id,
@@ -136,18 +130,6 @@ def admission_precheck(ctx: RunContext, data: dict[str, Any]) -> dict[str, Any]:
         "operator_user": lead_operator(base),
         "county_code": base.county_code,
     }
-
-
-def _record(ctx: RunContext, action: str, incubation: Incubation, **details: Any) -> None:
-    """An audit event of the running instance about its incubation."""
-    audit.record(
-        ctx.session,
-        action,
-        instance_id=ctx.instance.id,
-        actor_id=ctx.actor.id if ctx.actor else None,
-        at=ctx.now,
-        details={"incubation_id": incubation.id, **details},
-    )
 
 
 @service("incubation_admission_returned")
@@ -162,7 +144,7 @@ def admission_returned(ctx: RunContext, data: dict[str, Any]) -> dict[str, Any]:
         "入驻申请需补充完善",
         f"{incubation.base.name}运营方意见：{data.get('comment') or ''}",
     )
-    _record(ctx, "incubation_returned", incubation, comment=data.get("comment"))
+    record(ctx, "incubation_returned", incubation, comment=data.get("comment"))
     return {"returned_at": ctx.now.isoformat(timespec="seconds")}
 
 
@@ -179,7 +161,7 @@ def admission_rejected(ctx: RunContext, data: dict[str, Any], by: str) -> dict[s
         "入驻申请未获同意",
         f"{incubation.base.name}：{who}意见——{data.get('comment') or ''}",
     )
-    _record(ctx, "incubation_rejected", incubation, by=by, comment=data.get("comment"))
+    record(ctx, "incubation_rejected", incubation, by=by, comment=data.get("comment"))
     return {"by": by}
 
 
@@ -214,7 +196,7 @@ def admit(ctx: RunContext, data: dict[str, Any]) -> dict[str, Any]:
         f"“{incubation.group_name}”入驻{base.name}",
         f"孵化协议 {agreement['number']}",
     )
-    _record(
+    record(
         ctx, "incubation_admitted", incubation, agreement=agreement["number"], ends_on=last_day.isoformat()
     )
     return {
@@ -250,15 +232,7 @@ def _issue_agreement(ctx: RunContext, incubation: Incubation, base: IncubationBa
             ["成长评估", f"每{base.evaluation_months}个月一次，低于{base.weak_below}分制定帮扶计划"],
         ],
     }
-    doc = documents.issue(
-        ctx.session,
-        instance_id=ctx.instance.id,
-        issuer=ctx.scope,
-        kind_key="incubation_agreement",
-        content=content,
-    )
-    ctx.issued_documents.append(doc.id)
-    _record(
-        ctx, "document_issued", incubation, document_id=doc.id, kind="incubation_agreement", number=doc.number
+    doc = issue_for_run(
+        ctx, issuer=ctx.scope, kind="incubation_agreement", content=content, incubation_id=incubation.id
     )
     return {"id": doc.id, "number": doc.number}

@@ -27,16 +27,12 @@ from models import (
 from models.registry import ACTIVE_STATUSES
 from workflows import audit
 from workflows.engine import engine_now
-from workflows.errors import Conflict, Forbidden, Invalid, NotFound
+from workflows.errors import Conflict, Forbidden, NotFound
 from workflows.incubation_access import GOV_ROLES, can_administer
-from workflows.incubation_common import clean
+from workflows.incubation_common import clean, refuse
 from workflows.working_days import CST
 
 USERNAME_SEPARATORS = re.compile(r"[\s,，、;；]+")
-
-
-def _refuse(field: str, message: str) -> Invalid:
-    return Invalid(message, fields={field: [message]})
 
 
 def _today() -> date:
@@ -55,17 +51,17 @@ def _users(session: Session, text: str, field: str) -> list[User]:
     for name in dict.fromkeys(names):
         user = session.scalar(select(User).where(User.username == name))
         if user is None or not user.active:
-            raise _refuse(field, f"账号“{name}”不存在或已停用。")
+            raise refuse(field, f"账号“{name}”不存在或已停用。")
         users.append(user)
     if not users:
-        raise _refuse(field, "请至少填写一个账号。")
+        raise refuse(field, "请至少填写一个账号。")
     return users
 
 
 def _county(session: Session, code: str) -> OrgUnit:
     unit = session.get(OrgUnit, code)
     if unit is None or unit.kind != "county" or unit.valid_to is not None:
-        raise _refuse("county_code", "不是现行的县（市、区）行政区划代码。")
+        raise refuse("county_code", "不是现行的县（市、区）行政区划代码。")
     return unit
 
 
@@ -74,16 +70,16 @@ def _street(session: Session, code: str | None, county: OrgUnit) -> str | None:
         return None
     unit = session.get(OrgUnit, code)
     if unit is None or unit.kind != "street" or unit.parent_code != county.code:
-        raise _refuse("street_code", f"不是{county.name}的街道（乡镇）代码。")
+        raise refuse("street_code", f"不是{county.name}的街道（乡镇）代码。")
     return unit.code
 
 
 def _operator_org(session: Session, org_id: int, county: OrgUnit) -> Organization:
     org = session.get(Organization, org_id)
     if org is None or org.status not in ACTIVE_STATUSES:
-        raise _refuse("operator_org_id", "运营单位须为名录中已登记或已备案的社会组织。")
+        raise refuse("operator_org_id", "运营单位须为名录中已登记或已备案的社会组织。")
     if org.county_code != county.code:
-        raise _refuse("operator_org_id", f"运营单位须为{county.name}的社会组织。")
+        raise refuse("operator_org_id", f"运营单位须为{county.name}的社会组织。")
     return org
 
 
@@ -91,7 +87,7 @@ def _operators(session: Session, data: dict[str, Any]) -> list[User]:
     people = _users(session, data["operator_usernames"], "operator_usernames")
     for user in people:
         if user.roles & GOV_ROLES:
-            raise _refuse("operator_usernames", f"“{user.username}”是政府工作人员，不能作为运营方人员。")
+            raise refuse("operator_usernames", f"“{user.username}”是政府工作人员，不能作为运营方人员。")
     return people
 
 
@@ -102,7 +98,7 @@ def _guides(session: Session, data: dict[str, Any], county: OrgUnit) -> list[Use
         if not (user.has_role("county_registrar", "county_leader") and in_county) and not user.has_role(
             "city_civil_affairs"
         ):
-            raise _refuse("guide_usernames", f"“{user.username}”不是{county.name}或市民政部门的工作人员。")
+            raise refuse("guide_usernames", f"“{user.username}”不是{county.name}或市民政部门的工作人员。")
     return people
 
 
@@ -163,7 +159,7 @@ def update_base(session: Session, base_id: int, body: dict[str, Any], user: User
     data = clean("base", body)
     county = _county(session, data["county_code"])
     if county.code != base.county_code:
-        raise _refuse("county_code", "孵化基地不能改到其他县（市、区）；请停止运营后重新登记。")
+        raise refuse("county_code", "孵化基地不能改到其他县（市、区）；请停止运营后重新登记。")
     _apply(session, base, data, county)
     if data.get("opened_on"):
         base.opened_on = date.fromisoformat(data["opened_on"])

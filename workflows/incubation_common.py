@@ -12,12 +12,14 @@ from sqlalchemy.orm import Session
 
 from forms.binding import validate_form
 from forms.incubation import BASE_SERVICES, record_form
-from models import Incubation, IncubationBase, Organization, User, UserRole
+from models import Incubation, IncubationBase, Organization, User
+from workflows import orgs
 from workflows.context import RunContext
 from workflows.errors import Invalid
 from workflows.incubation_access import staff_ids
 from workflows.notifications import notify
 from workflows.official_text import chinese_date as cn_date
+from workflows.services import record_run
 from workflows.working_days import CST
 
 PROCESS_KEY = "incubation_admission"
@@ -33,6 +35,16 @@ def add_months(day: date, months: int) -> date:
 def period_end(start: date, months: int) -> date:
     """The last day of a period of `months` starting on `start` (2026-01-10 + 12 → 2027-01-09)."""
     return add_months(start, months) - timedelta(days=1)
+
+
+def record(ctx: RunContext, action: str, incubation: Incubation, **details: Any) -> None:
+    """An audit event of the running instance about its incubation."""
+    record_run(ctx, action, incubation_id=incubation.id, **details)
+
+
+def refuse(field: str, message: str) -> Invalid:
+    """A refusal the applicant can act on, shown next to the field."""
+    return Invalid(message, fields={field: [message]})
 
 
 def today(ctx: RunContext) -> date:
@@ -71,17 +83,12 @@ def operator_name(session: Session, base: IncubationBase) -> str:
 def county_people(session: Session, base: IncubationBase) -> list[User]:
     """Who at the county hears about a base's results: its guides and the bureau's head."""
     ids = set(staff_ids(base, "guide"))
-    leaders = session.scalars(
-        select(User.id)
-        .join(UserRole)
-        .where(
-            UserRole.role_key == "county_leader",
-            User.org_unit_code == base.county_code,
-            User.active.is_(True),
-        )
+    ids.update(u.id for u in orgs.active_users(session, [base.county_code], "county_leader"))
+    if not ids:
+        return []
+    return list(
+        session.scalars(select(User).where(User.id.in_(ids), User.active.is_(True)).order_by(User.id))
     )
-    ids.update(leaders)
-    return [u for u in (session.get(User, i) for i in sorted(ids)) if u is not None and u.active]
 
 
 def operators(session: Session, base: IncubationBase) -> list[User]:

@@ -14,14 +14,10 @@ from forms.incubation import FEDERATION_LEVELS, label
 from models import Federation, FederationMember, Organization, OrganizationRepresentative, OrgUnit, User
 from models.registry import ACTIVE_STATUSES, ORG_STATUSES
 from workflows import audit
-from workflows.errors import Conflict, Forbidden, Invalid, NotFound
+from workflows.errors import Conflict, Forbidden, NotFound
 from workflows.incubation_access import can_manage_registry
 from workflows.incubation_bases import day_or_today
-from workflows.incubation_common import clean
-
-
-def _refuse(field: str, message: str) -> Invalid:
-    return Invalid(message, fields={field: [message]})
+from workflows.incubation_common import clean, refuse
 
 
 def designate_federation(session: Session, body: dict[str, Any], user: User) -> Federation:
@@ -29,13 +25,13 @@ def designate_federation(session: Session, body: dict[str, Any], user: User) -> 
     data = clean("federation", body)
     org = session.get(Organization, data["organization_id"])
     if org is None or org.status not in ACTIVE_STATUSES:
-        raise _refuse("organization_id", "联合会须为名录中已登记或已备案的社会组织。")
+        raise refuse("organization_id", "联合会须为名录中已登记或已备案的社会组织。")
     area = session.get(OrgUnit, data["area_code"])
     if area is None or area.kind != data["level"]:
-        raise _refuse("area_code", "所填代码与所选层级不符。")
+        raise refuse("area_code", "所填代码与所选层级不符。")
     county_code = area.code if area.kind == "county" else str(area.parent_code)
     if org.county_code != county_code:
-        raise _refuse("organization_id", f"该组织不在{area.name}所在的县（市、区）。")
+        raise refuse("organization_id", f"该组织不在{area.name}所在的县（市、区）。")
     if not can_manage_registry(session, user, county_code):
         raise Forbidden("只有本县（市、区）民政部门或市民政局可以认定联合会")
     if session.scalar(select(Federation.id).where(Federation.organization_id == org.id)) is not None:
@@ -76,13 +72,13 @@ def join_federation(
     data = clean("member_join", body)
     org = session.get(Organization, data["organization_id"])
     if org is None or org.status not in ACTIVE_STATUSES:
-        raise _refuse("organization_id", "会员须为名录中已登记或已备案的社会组织。")
+        raise refuse("organization_id", "会员须为名录中已登记或已备案的社会组织。")
     if org.id == hub.id:
-        raise _refuse("organization_id", "联合会不能成为自己的会员。")
+        raise refuse("organization_id", "联合会不能成为自己的会员。")
     if org.county_code != hub.county_code or (
         federation.level == "street" and org.street_code and org.street_code != federation.area_code
     ):
-        raise _refuse("organization_id", "该组织不在联合会的服务区域内。")
+        raise refuse("organization_id", "该组织不在联合会的服务区域内。")
     current = session.scalar(
         select(FederationMember.id).where(
             FederationMember.federation_id == federation.id,
@@ -123,7 +119,7 @@ def leave_federation(
     data = clean("member_leave", body)
     left = date.fromisoformat(data["left_on"])
     if left < member.joined_on:
-        raise _refuse("left_on", "退会日期不能早于入会日期。")
+        raise refuse("left_on", "退会日期不能早于入会日期。")
     member.left_on, member.leave_reason = left, data.get("leave_reason") or ""
     audit.record(
         session,

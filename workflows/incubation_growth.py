@@ -15,7 +15,6 @@ from sqlalchemy import func, select
 
 from forms.incubation import NEXT_STEPS, RUBRIC, label
 from models import GrowthEvaluation, Incubation, IncubationBase, Organization
-from workflows import audit, documents
 from workflows.context import RunContext
 from workflows.incubation_access import lead_operator
 from workflows.incubation_common import (
@@ -26,27 +25,17 @@ from workflows.incubation_common import (
     operators,
     period_end,
     period_text,
+    record,
     representative,
     tell,
     today,
 )
 from workflows.official_text import chinese_date
-from workflows.services import service
+from workflows.services import issue_for_run, service
 from workflows.working_days import CST
 
 CHECKPOINT_HOUR = time(9)  # timers fire at 09:00 China Standard Time on their day
 LEVEL_LINES = (("excellent", 85), ("good", 70))
-
-
-def _record(ctx: RunContext, action: str, incubation: Incubation, **details: Any) -> None:
-    audit.record(
-        ctx.session,
-        action,
-        instance_id=ctx.instance.id,
-        actor_id=ctx.actor.id if ctx.actor else None,
-        at=ctx.now,
-        details={"incubation_id": incubation.id, **details},
-    )
 
 
 def _lead(base: IncubationBase) -> int:
@@ -96,7 +85,7 @@ def evaluation_open(ctx: RunContext, data: dict[str, Any]) -> dict[str, Any]:
         f"第{round_no}次成长评估开始",
         f"{incubation.base.name}将对“{incubation.group_name}”开展成长评估，请准备活动和财务资料。",
     )
-    _record(ctx, "incubation_evaluation_opened", incubation, round=round_no)
+    record(ctx, "incubation_evaluation_opened", incubation, round=round_no)
     return {"evaluation_id": evaluation.id, "round": round_no, "operator_user": _lead(incubation.base)}
 
 
@@ -132,9 +121,7 @@ def evaluation_record(ctx: RunContext, data: dict[str, Any]) -> dict[str, Any]:
         result += "，需制定帮扶计划"
     people = [representative(ctx.session, incubation), *county_people(ctx.session, base)]
     tell(ctx.session, people, incubation, f"“{incubation.group_name}”成长评估结果", result)
-    _record(
-        ctx, "incubation_evaluated", incubation, round=evaluation.round, total=total, weak=evaluation.weak
-    )
+    record(ctx, "incubation_evaluated", incubation, round=evaluation.round, total=total, weak=evaluation.weak)
     return {
         "evaluation_id": evaluation.id,
         "round": evaluation.round,
@@ -171,7 +158,7 @@ def support_plan_record(ctx: RunContext, data: dict[str, Any]) -> dict[str, Any]
         "帮扶计划已制定",
         f"跟踪复查日期：{plan['review_on']}；{plan['measures']}",
     )
-    _record(ctx, "incubation_support_planned", incubation, round=evaluation.round)
+    record(ctx, "incubation_support_planned", incubation, round=evaluation.round)
     return {"evaluation_id": evaluation.id, "review_on": plan["review_on"]}
 
 
@@ -186,7 +173,7 @@ def graduation_open(ctx: RunContext, data: dict[str, Any]) -> dict[str, Any]:
         "孵化期满",
         f"“{incubation.group_name}”的孵化期已满，孵化基地运营方将提出出壳意见，报县级民政部门决定。",
     )
-    _record(ctx, "incubation_period_ended", incubation)
+    record(ctx, "incubation_period_ended", incubation)
     return {"operator_user": _lead(incubation.base)}
 
 
@@ -208,7 +195,7 @@ def extend(ctx: RunContext, data: dict[str, Any]) -> dict[str, Any]:
         "孵化期延长",
         f"孵化期延长{months}个月，至{chinese_date(incubation.ends_on)}止。",
     )
-    _record(ctx, "incubation_extended", incubation, months=months, ends_on=incubation.ends_on.isoformat())
+    record(ctx, "incubation_extended", incubation, months=months, ends_on=incubation.ends_on.isoformat())
     return {"ends_on": incubation.ends_on.isoformat(), "months": months}
 
 
@@ -238,7 +225,7 @@ def graduate(ctx: RunContext, data: dict[str, Any]) -> dict[str, Any]:
         body += f"；可在孵化档案中发起已按孵化档案预填的{action}申请"
     people = [representative(ctx.session, incubation), *operators(ctx.session, incubation.base)]
     tell(ctx.session, people, incubation, f"“{incubation.group_name}”准予出壳", body)
-    _record(ctx, "incubation_graduated", incubation, certificate=certificate["number"])
+    record(ctx, "incubation_graduated", incubation, certificate=certificate["number"])
     return {"certificate": certificate, "registration_offer": incubation.registration_offer}
 
 
@@ -267,21 +254,12 @@ def _issue_certificate(ctx: RunContext, incubation: Incubation, data: dict[str, 
         ["出壳日期", chinese_date(today(ctx))],
         ["出壳后去向", label(NEXT_STEPS, data.get("next_step")) or "—"],
     ]
-    doc = documents.issue(
-        ctx.session,
-        instance_id=ctx.instance.id,
-        issuer=ctx.scope,
-        kind_key="graduation_certificate",
-        content={"credit_code": code, "items": items},
-    )
-    ctx.issued_documents.append(doc.id)
-    _record(
+    doc = issue_for_run(
         ctx,
-        "document_issued",
-        incubation,
-        document_id=doc.id,
+        issuer=ctx.scope,
         kind="graduation_certificate",
-        number=doc.number,
+        content={"credit_code": code, "items": items},
+        incubation_id=incubation.id,
     )
     return {"id": doc.id, "number": doc.number}
 
@@ -293,5 +271,5 @@ def terminate(ctx: RunContext, data: dict[str, Any]) -> dict[str, Any]:
     incubation.status, incubation.closed_on, incubation.updated_at = "terminated", today(ctx), ctx.now
     people = [representative(ctx.session, incubation), *operators(ctx.session, incubation.base)]
     tell(ctx.session, people, incubation, "孵化终止", str(data.get("comment") or ""))
-    _record(ctx, "incubation_terminated", incubation, comment=data.get("comment"))
+    record(ctx, "incubation_terminated", incubation, comment=data.get("comment"))
     return {"closed_on": incubation.closed_on.isoformat()}

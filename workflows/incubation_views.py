@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from forms.incubation import BASE_SERVICES, GROUP_STAGES, PREMISES_SOURCES, PREMISES_TERMS, RUBRIC, label
 from models import (
     CustodyEntry,
-    Document,
     GrowthEvaluation,
     Incubation,
     IncubationBase,
@@ -392,19 +391,3 @@ def county_summary(session: Session, user: User) -> list[dict[str, Any]]:
             }
         )
     return rows
-
-
-def my_incubations(session: Session, user: User) -> list[Incubation]:
-    """The files of the groups the user applied for."""
-    query = select(Incubation).where(Incubation.representative_id == user.id).order_by(Incubation.id.desc())
-    return list(session.scalars(query))
-
-
-def documents_by_id(session: Session, ids: list[int]) -> dict[int, Document]:
-    """Documents by id (for links)."""
-    return {d.id: d for d in session.scalars(select(Document).where(Document.id.in_(ids)))} if ids else {}
-
-
-def can_see_base(session: Session, user: User | None, base: IncubationBase) -> bool:
-    """Whether the overview of a base is open to the user."""
-    return user is not None and can_view_cases(session, user, base)

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import OrgUnit
+from models import OrgUnit, User, UserRole
 
 
-def get_unit(session: Session, code: str) -> OrgUnit | None:
-    """The org unit with this code."""
-    return session.get(OrgUnit, code)
+def active_users(session: Session, codes: Iterable[str], role: str | None = None) -> list[User]:
+    """The active users of the units `codes` (with `role`, only those holding it); each once."""
+    wanted = sorted(set(codes))
+    if not wanted:
+        return []
+    query = select(User).where(User.org_unit_code.in_(wanted), User.active.is_(True))
+    if role is not None:
+        query = query.join(UserRole).where(UserRole.role_key == role)
+    return list(session.scalars(query).unique())
 
 
 def county_of(session: Session, unit: OrgUnit) -> OrgUnit:

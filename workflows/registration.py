@@ -34,18 +34,18 @@ from models import (
     RegistrySerial,
     Submission,
     User,
-    UserRole,
 )
 from models.db import next_value
 from models.registry import ACTIVE_STATUSES, LEVELS, ORG_STATUSES, ORG_TYPES
-from workflows import attachments, audit, documents, dossier
+from workflows import attachments, audit, dossier, orgs
 from workflows.calendar import deadline
 from workflows.context import RunContext
 from workflows.credit_code import make_uscc, validate_uscc
 from workflows.errors import Invalid
 from workflows.notifications import notify, notify_ids
-from workflows.services import service
-from workflows.tasks_sync import candidate_users
+from workflows.official_text import cn_date
+from workflows.services import issue_for_run, service
+from workflows.tasks_sync import candidate_users, open_tasks
 from workflows.working_days import CST
 
 PROCESS_KEY = "registration_review"
@@ -513,29 +513,12 @@ def _unit(ctx: RunContext, code: str | None) -> OrgUnit:
     return unit or ctx.scope
 
 
-def _cn_date(value: datetime | date) -> str:
-    """A date the way documents write it: 2026年11月24日 (China Standard Time)."""
-    day = value.astimezone(CST).date() if isinstance(value, datetime) else value
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def _issue(
     ctx: RunContext, kind: str, issuer: OrgUnit, content: dict[str, Any], title: str | None = None
 ) -> dict[str, Any]:
     """Issue a numbered document for the instance (rendered to PDF after commit)."""
     content = {"recipient": ctx.instance.business_key, **content}
-    doc = documents.issue(
-        ctx.session, instance_id=ctx.instance.id, issuer=issuer, kind_key=kind, content=content, title=title
-    )
-    ctx.issued_documents.append(doc.id)
-    audit.record(
-        ctx.session,
-        "document_issued",
-        instance_id=ctx.instance.id,
-        at=ctx.now,
-        actor_id=ctx.actor.id if ctx.actor else None,
-        details={"document_id": doc.id, "kind": kind, "number": doc.number},
-    )
+    doc = issue_for_run(ctx, issuer=issuer, kind=kind, content=content, title=title)
     return {"id": doc.id, "number": doc.number}
 
 
@@ -561,7 +544,7 @@ def _labels(keys: Iterable[str], choices: list[tuple[str, str]]) -> list[str]:
 
 def _received(data: Mapping[str, Any]) -> str:
     """The day the (latest) application was received, as documents write it."""
-    return _cn_date(datetime.fromisoformat(data["precheck"]["received_at"]))
+    return cn_date(datetime.fromisoformat(data["precheck"]["received_at"]))
 
 
 # --- acceptance ---------------------------------------------------------------------------------------------
@@ -653,8 +636,8 @@ def accept(ctx: RunContext, data: dict[str, Any]) -> dict[str, Any]:
                 f"本机关将自受理之日起{rule['statutory_days']}{unit_text}内作出是否准予登记的决定。",
             ],
             "items": [
-                ["受理日期", _cn_date(accepted_at)],
-                ["法定办结期限", _cn_date(due.at)],
+                ["受理日期", cn_date(accepted_at)],
+                ["法定办结期限", cn_date(due.at)],
                 ["受理方式", "逾期未告知补正，视为受理" if deemed else "窗口受理"],
             ],
         },
@@ -672,7 +655,7 @@ def accept(ctx: RunContext, data: dict[str, Any]) -> dict[str, Any]:
             "calendar": due.calendar_version,
         },
     )
-    _tell_applicant(ctx, "申请已受理", f"{doc['number']}，法定办结期限：{_cn_date(due.at)}")
+    _tell_applicant(ctx, "申请已受理", f"{doc['number']}，法定办结期限：{cn_date(due.at)}")
     return {
         "notice": doc,
         "deemed": deemed,
@@ -688,21 +671,12 @@ def accept(ctx: RunContext, data: dict[str, Any]) -> dict[str, Any]:
 
 def _open_rows(ctx: RunContext) -> list[HumanTask]:
     """The case's open human tasks."""
-    return list(
-        ctx.session.scalars(
-            select(HumanTask).where(HumanTask.instance_id == ctx.instance.id, HumanTask.status == "open")
-        )
-    )
+    return open_tasks(ctx.session, ctx.instance.id)
 
 
 def _leaders(ctx: RunContext, unit_code: str) -> list[User]:
     """Bureau heads (county_leader) of a unit."""
-    query = (
-        select(User)
-        .join(UserRole)
-        .where(UserRole.role_key == "county_leader", User.org_unit_code == unit_code, User.active.is_(True))
-    )
-    return list(ctx.session.scalars(query).unique())
+    return orgs.active_users(ctx.session, [unit_code], "county_leader")
 
 
 def _case_people(ctx: RunContext) -> dict[int, User]:
@@ -719,7 +693,7 @@ def statutory_reminder(ctx: RunContext, data: dict[str, Any]) -> dict[str, Any]:
         _case_people(ctx).values(),
         "due_soon",
         f"法定期限将至：{ctx.instance.business_key}",
-        f"登记申请的法定办结期限为{_cn_date(due)}，请抓紧办理。",
+        f"登记申请的法定办结期限为{cn_date(due)}，请抓紧办理。",
         f"/instances/{ctx.instance.id}",
     )
     audit.record(
@@ -745,7 +719,7 @@ def statutory_overdue(ctx: RunContext, data: dict[str, Any]) -> dict[str, Any]:
         people.values(),
         "overdue",
         f"已超过法定期限：{ctx.instance.business_key}",
-        f"登记申请的法定办结期限（{_cn_date(due)}）已过，尚未作出决定，请局领导督办。",
+        f"登记申请的法定办结期限（{cn_date(due)}）已过，尚未作出决定，请局领导督办。",
         f"/instances/{ctx.instance.id}",
     )
     audit.record(
@@ -867,7 +841,7 @@ def approve(ctx: RunContext, data: dict[str, Any]) -> dict[str, Any]:
         {
             "paragraphs": [
                 f"你（单位）于{_received(data)}提出的“{org.name}”成立登记申请，本机关已于"
-                f"{_cn_date(datetime.fromisoformat(data['acceptance']['accepted_at']))}受理。经审查，符合法定登记条件，"
+                f"{cn_date(datetime.fromisoformat(data['acceptance']['accepted_at']))}受理。经审查，符合法定登记条件，"
                 "依照《中华人民共和国行政许可法》第三十八条第一款，决定准予登记，颁发登记证书。",
                 f"统一社会信用代码：{org.credit_code}。",
             ],
@@ -968,7 +942,7 @@ def file(ctx: RunContext, data: dict[str, Any]) -> dict[str, Any]:
         {
             "paragraphs": [
                 f"“{org.name}”的备案申请，经所在社区（村）初审、本机关审查，符合社区社会组织备案条件，同意备案。",
-                f"本意见书有效期三年，至{_cn_date(valid_until)}止；需继续开展活动的，请于期满十五日前申请延续。",
+                f"本意见书有效期三年，至{cn_date(valid_until)}止；需继续开展活动的，请于期满十五日前申请延续。",
             ],
             "items": [
                 ["组织名称", org.name],
@@ -976,7 +950,7 @@ def file(ctx: RunContext, data: dict[str, Any]) -> dict[str, Any]:
                 ["负责人", org.legal_representative],
                 ["活动场所", org.domicile],
                 ["业务范围", org.business_scope],
-                ["有效期至", _cn_date(valid_until)],
+                ["有效期至", cn_date(valid_until)],
             ],
         },
     )
@@ -1027,7 +1001,7 @@ def filing_expiry_reminder(ctx: RunContext, data: dict[str, Any]) -> dict[str, A
         ctx,
         "备案即将到期",
         f"“{org.name}”（备案编号 {org.filing_number}）的备案有效期至"
-        f"{_cn_date(org.valid_until or ctx.now)}，需继续开展活动的，请及时向街道（乡镇）申请延续。",
+        f"{cn_date(org.valid_until or ctx.now)}，需继续开展活动的，请及时向街道（乡镇）申请延续。",
     )
     audit.record(
         ctx.session,

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import HumanTask, User, UserRole
-from workflows import audit, definitions
+from models import HumanTask, User
+from workflows import audit, definitions, orgs
 from workflows.engine import engine_now
 from workflows.notifications import notify
 from workflows.tasks_sync import candidate_users
@@ -29,16 +29,7 @@ def escalation_role(task: HumanTask) -> str:
 
 
 def _leaders(session: Session, task: HumanTask) -> list[User]:
-    query = (
-        select(User)
-        .join(UserRole)
-        .where(
-            UserRole.role_key == escalation_role(task),
-            User.org_unit_code == task.instance.scope_code,
-            User.active.is_(True),
-        )
-    )
-    return list(session.scalars(query).unique())
+    return orgs.active_users(session, [task.instance.scope_code], escalation_role(task))
 
 
 def remind_and_escalate(session: Session, now: datetime | None = None) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from models import OrgUnit
+from models import Document, OrgUnit
 from workflows import documents
 from workflows.audit import record
 from workflows.context import RunContext
@@ -38,6 +38,31 @@ def call(ctx: RunContext, name: str, params: dict[str, Any], data: dict[str, Any
     return fn(ctx, data, **params)
 
 
+def record_run(ctx: RunContext, action: str, **details: Any) -> None:
+    """An audit event of the running instance, by whoever caused this engine run."""
+    actor = ctx.actor.id if ctx.actor else None
+    record(ctx.session, action, instance_id=ctx.instance.id, actor_id=actor, at=ctx.now, details=details)
+
+
+def issue_for_run(
+    ctx: RunContext,
+    *,
+    issuer: OrgUnit,
+    kind: str,
+    content: dict[str, Any],
+    title: str | None = None,
+    **details: Any,
+) -> Document:
+    """Issue a numbered document for the running instance (its PDF is rendered after commit) and
+    record `document_issued`; `details` go into the audit event before the document's own."""
+    doc = documents.issue(
+        ctx.session, instance_id=ctx.instance.id, issuer=issuer, kind_key=kind, content=content, title=title
+    )
+    ctx.issued_documents.append(doc.id)
+    record_run(ctx, "document_issued", **details, document_id=doc.id, kind=kind, number=doc.number)
+    return doc
+
+
 @service("issue_document")
 def issue_document(
     ctx: RunContext,
@@ -58,21 +83,5 @@ def issue_document(
         "paragraphs": paragraphs or [],
         "items": items or [],
     }
-    doc = documents.issue(
-        ctx.session,
-        instance_id=ctx.instance.id,
-        issuer=issuer_unit,
-        kind_key=kind,
-        content=content,
-        title=title,
-    )
-    ctx.issued_documents.append(doc.id)
-    record(
-        ctx.session,
-        "document_issued",
-        instance_id=ctx.instance.id,
-        actor_id=ctx.actor.id if ctx.actor else None,
-        details={"document_id": doc.id, "kind": kind, "number": doc.number},
-        at=ctx.now,
-    )
+    doc = issue_for_run(ctx, issuer=issuer_unit, kind=kind, content=content, title=title)
     return {"id": doc.id, "number": doc.number}

@@ -16,12 +16,12 @@ from models import (
     SupervisionEvent,
     SupervisionListing,
     User,
-    UserRole,
 )
-from workflows import audit, documents
+from workflows import audit, orgs
 from workflows.context import RunContext
 from workflows.notifications import notify
 from workflows.official_text import chinese_date
+from workflows.services import issue_for_run
 from workflows.working_days import CST
 
 WEEKDAYS = "一二三四五六日"
@@ -124,29 +124,11 @@ def issue_document(
         "items": [list(item) for item in items or []],
         "footnote": f"抄送：{'、'.join(names)}。" if names else "",
     }
-    doc = documents.issue(
-        ctx.session, instance_id=ctx.instance.id, issuer=issuer, kind_key=kind, content=content, title=title
-    )
-    ctx.issued_documents.append(doc.id)
-    audit.record(
-        ctx.session,
-        "document_issued",
-        instance_id=ctx.instance.id,
-        actor_id=ctx.actor.id if ctx.actor else None,
-        at=ctx.now,
-        details={"document_id": doc.id, "kind": kind, "number": doc.number},
-    )
-    return doc
+    return issue_for_run(ctx, issuer=issuer, kind=kind, content=content, title=title)
 
 
 def _users(ctx: RunContext, codes: Iterable[str], role: str | None = None) -> list[User]:
-    wanted = sorted(set(codes))
-    if not wanted:
-        return []
-    query = select(User).where(User.org_unit_code.in_(wanted), User.active.is_(True))
-    if role is not None:
-        query = query.join(UserRole).where(UserRole.role_key == role)
-    return list(ctx.session.scalars(query).unique())
+    return orgs.active_users(ctx.session, codes, role)
 
 
 def tell_county(ctx: RunContext, case: SupervisionCase, title: str, body: str, copy: bool = False) -> None:

@@ -15,14 +15,13 @@ from workflows.meetings.common import (
     TOPIC_TASK,
     answers,
     attachment_of,
-    end_of_day,
     meeting_of,
-    record,
     tell_actor,
     tell_units,
     units_of,
 )
-from workflows.services import service
+from workflows.official_text import end_of_day
+from workflows.services import record_run, service
 
 TOPIC_STATUS = {"accept": "accepted", "merge": "merged", "defer": "deferred", "reject": "rejected"}
 
@@ -49,7 +48,9 @@ def open_meeting(ctx: RunContext, data: dict[str, Any]) -> dict[str, Any]:
     session.add(meeting)
     session.flush()
     session.add_all(MeetingUnit(meeting_id=meeting.id, unit_code=code) for code in invited)
-    record(ctx, "meeting_opened", meeting_id=meeting.id, level=level.code, invited=invited, ignored=ignored)
+    record_run(
+        ctx, "meeting_opened", meeting_id=meeting.id, level=level.code, invited=invited, ignored=ignored
+    )
     if ignored:
         names = "、".join(session.scalars(select(OrgUnit.name).where(OrgUnit.code.in_(ignored))))
         tell_actor(
@@ -67,7 +68,7 @@ def close_topics(ctx: RunContext, data: dict[str, Any]) -> int:
     for unit in units_of(session, meeting):
         if unit.unit_code not in answered:
             unit.topic_status = "no_response"
-            record(ctx, "topic_no_response", unit=unit.unit_code)
+            record_run(ctx, "topic_no_response", unit=unit.unit_code)
             continue
         task, submission = answered[unit.unit_code]
         unit.responded_at, unit.responded_by = task.completed_at, task.completed_by

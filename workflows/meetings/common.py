@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import AgendaItem, Attachment, HumanTask, Meeting, MeetingUnit, Submission, User, UserRole
-from workflows import audit
+from models import AgendaItem, Attachment, HumanTask, Meeting, MeetingUnit, Submission, User
+from workflows import orgs
 from workflows.context import RunContext
 from workflows.notifications import notify
 from workflows.official_text import chinese_date
+from workflows.official_text import end_of_day as end_of_day  # re-exported for callers
 from workflows.working_days import CST
 
 PROCESS_KEY = "joint_meeting"
@@ -22,11 +23,6 @@ AGENDA_TASK, MINUTES_TASK = "draft_agenda", "record_minutes"
 REPORT_TASK, VERIFY_TASK = "report_item", "verify_item"
 WEEKDAYS = "一二三四五六日"
 CHINESE_NUMBERS = "一二三四五六七八九十"
-
-
-def end_of_day(day: date) -> datetime:
-    """The last second of `day` in China Standard Time (a deadline date means "by the end of it")."""
-    return datetime.combine(day, time(23, 59, 59), tzinfo=CST)
 
 
 def local_time(value: str) -> datetime:
@@ -68,14 +64,6 @@ def agenda_of(session: Session, meeting: Meeting) -> list[AgendaItem]:
     return list(session.scalars(query))
 
 
-def record(ctx: RunContext, action: str, **details: Any) -> None:
-    """An audit event of the running instance, by whoever caused this engine run."""
-    actor = ctx.actor.id if ctx.actor else None
-    audit.record(
-        ctx.session, action, instance_id=ctx.instance.id, actor_id=actor, at=ctx.now, details=details
-    )
-
-
 def attachment_of(ctx: RunContext, value: Any) -> int | None:
     """An attachment id of this instance, or None (a form only checks that it is a number)."""
     if not str(value or "").isdigit():
@@ -86,15 +74,7 @@ def attachment_of(ctx: RunContext, value: Any) -> int | None:
 
 def unit_users(session: Session, codes: Iterable[str]) -> list[User]:
     """The active liaison officers (member_unit) of the given units."""
-    wanted = sorted(set(codes))
-    if not wanted:
-        return []
-    query = (
-        select(User)
-        .join(UserRole)
-        .where(UserRole.role_key == "member_unit", User.org_unit_code.in_(wanted), User.active.is_(True))
-    )
-    return list(session.scalars(query).unique())
+    return orgs.active_users(session, codes, "member_unit")
 
 
 def tell_units(ctx: RunContext, meeting: Meeting, codes: Iterable[str], title: str, body: str) -> None:

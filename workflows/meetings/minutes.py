@@ -11,40 +11,28 @@ from sqlalchemy.orm import Session
 
 from models import AgendaItem, DecidedItem, Document, Meeting, MeetingUnit, OrgUnit
 from models.meetings import PRESENCE
-from workflows import documents, orgs
+from workflows import orgs
 from workflows.context import RunContext
 from workflows.meetings.common import (
     CONFIRM_TASK,
     agenda_of,
     answers,
     chinese_datetime,
-    end_of_day,
     local_time,
     meeting_of,
     ordinal,
-    record,
     tell_actor,
     tell_units,
     units_of,
 )
-from workflows.official_text import chinese_date
-from workflows.services import service
+from workflows.official_text import chinese_date, end_of_day
+from workflows.services import issue_for_run, service
 from workflows.working_days import CST
 
 
 def issue(ctx: RunContext, meeting: Meeting, kind: str, title: str, content: dict[str, Any]) -> Document:
     """A numbered document of the meeting's level; its PDF is rendered after commit."""
-    doc = documents.issue(
-        ctx.session,
-        instance_id=ctx.instance.id,
-        issuer=meeting.level,
-        kind_key=kind,
-        content=content,
-        title=title[:200],
-    )
-    ctx.issued_documents.append(doc.id)
-    record(ctx, "document_issued", document_id=doc.id, kind=kind, number=doc.number)
-    return doc
+    return issue_for_run(ctx, issuer=meeting.level, kind=kind, content=content, title=title[:200])
 
 
 @service("meeting_issue_notice")

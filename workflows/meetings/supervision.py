@@ -7,8 +7,8 @@ from typing import Any
 
 from models import DecidedItem, ItemReport
 from workflows.context import RunContext
-from workflows.meetings.common import attachment_of, meeting_of, record, tell_units
-from workflows.services import service
+from workflows.meetings.common import attachment_of, meeting_of, tell_units
+from workflows.services import record_run, service
 
 
 def item_of(ctx: RunContext, data: Mapping[str, Any]) -> DecidedItem:
@@ -31,7 +31,7 @@ def add_report(
     )
     report.at = ctx.now
     ctx.session.add(report)
-    record(ctx, f"item_{kind}", item=item.id, no=item.no)
+    record_run(ctx, f"item_{kind}", item=item.id, no=item.no)
 
 
 @service("meeting_item_report")
@@ -75,4 +75,4 @@ def close_meeting(ctx: RunContext, data: dict[str, Any]) -> None:
     """Every decided item is verified: the cycle is closed."""
     meeting = meeting_of(ctx)
     meeting.status, meeting.closed_at = "closed", ctx.now
-    record(ctx, "meeting_closed", meeting_id=meeting.id)
+    record_run(ctx, "meeting_closed", meeting_id=meeting.id)
