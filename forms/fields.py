@@ -1,10 +1,11 @@
-"""Field types that WTForms lacks: an uploaded-file reference."""
+"""Field types and checks that WTForms lacks: an uploaded-file reference, amounts in cents."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-from wtforms import StringField
+from wtforms import Field, StringField
 from wtforms.validators import ValidationError
 
 
@@ -33,3 +34,9 @@ def attachment_ids(value: Any) -> list[int]:
     if str(value).isdigit():
         return [int(value)]
     raise ValidationError("附件编号无效")
+
+
+def cents(form: Any, field: Field) -> None:
+    """Amounts are yuan with at most two decimals."""
+    if isinstance(field.data, Decimal) and int(field.data.as_tuple().exponent) < -2:
+        raise ValidationError("金额最多保留两位小数（精确到分）。")

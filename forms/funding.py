@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from wtforms import Field
 from wtforms.fields import (
     BooleanField,
     DateField,
@@ -29,7 +28,7 @@ from wtforms.fields import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from forms.base import BaseForm, required, required_input
-from forms.fields import AttachmentField
+from forms.fields import AttachmentField, cents
 from forms.registration import GROUPS_SERVED, SERVICE_FIELDS
 from forms.registry import Stage, register_form
 from models.funding import CALL_KINDS
@@ -47,12 +46,6 @@ BUDGET_CATEGORIES = [
 ]
 MAX_AMOUNT = Decimal("100000000")
 MONEY_RANGE = NumberRange(Decimal("0.01"), MAX_AMOUNT, "金额应大于0且不超过1亿元。")
-
-
-def cents(form: Any, field: Field) -> None:
-    """Amounts are yuan with at most two decimals."""
-    if isinstance(field.data, Decimal) and int(field.data.as_tuple().exponent) < -2:
-        raise ValidationError("金额最多保留两位小数（精确到分）。")
 
 
 def money(value: Any) -> Decimal:

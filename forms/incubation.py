@@ -29,6 +29,7 @@ from wtforms.fields import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from forms.base import BaseForm, required, required_input
+from forms.fields import cents
 from forms.registration import ACTIVITY_AREAS, GROUPS_SERVED, ORG_TYPES, PHONE, SERVICE_FIELDS, IdNumber
 from forms.registry import FormSpec, Stage, register_form
 
@@ -90,12 +91,6 @@ def _needs_text(message: str, *decisions: str) -> Any:
             raise ValidationError(message)
 
     return check
-
-
-def _cents(form: Any, field: Field) -> None:
-    """Amounts are in yuan with at most two decimals."""
-    if isinstance(field.data, Decimal) and field.data.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise ValidationError("金额最多保留两位小数（精确到分）。")
 
 
 # --- the admission application (staged) ---------------------------------------------------------
@@ -442,7 +437,7 @@ class LedgerEntryForm(BaseForm):
         [
             required_input(),
             NumberRange(Decimal("0.01"), Decimal("100000000"), "金额应大于0且不超过1亿元。"),
-            _cents,
+            cents,
         ],
         places=2,
     )

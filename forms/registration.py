@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from wtforms import Field
@@ -29,7 +28,7 @@ from wtforms.fields import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from forms.base import BaseForm, required, required_input
-from forms.fields import AttachmentField
+from forms.fields import AttachmentField, cents
 from forms.registry import Stage, register_form
 
 ORG_TYPES = [("association", "社会团体"), ("service", "社会服务机构（民办非企业单位）")]
@@ -185,12 +184,6 @@ class IdNumber:
         field.data = str(field.data).strip().upper()
 
 
-def _cents(form: Any, field: Field) -> None:
-    """Amounts are in yuan with at most two decimals."""
-    if isinstance(field.data, Decimal) and field.data.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise ValidationError("金额最多保留两位小数（精确到分）。")
-
-
 PHONE = Regexp(
     r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$", message="请填写11位手机号码或带区号的固定电话，如0354-3021234。"
 )
@@ -266,7 +259,7 @@ class FundsForm(BaseForm):
 
     funds = DecimalField(
         "活动资金（开办资金，元）",
-        [required_input(), NumberRange(0, 1_000_000_000, "金额应在0至10亿元之间。"), _cents],
+        [required_input(), NumberRange(0, 1_000_000_000, "金额应在0至10亿元之间。"), cents],
         places=2,
     )
     funds_source = StringField("资金来源", [required(), Length(max=200)])

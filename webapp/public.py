@@ -10,6 +10,7 @@ from flask import Blueprint, abort, render_template, request
 from models import Organization
 from webapp.api.common import paginate
 from webapp.db import db
+from webapp.pages.common import page_number
 from workflows.registration import check_credit_code, county_names, organization_json, search_query
 
 bp = Blueprint("public", __name__)
@@ -20,12 +21,6 @@ MAX_QUERY = 100
 def _arg(name: str) -> str:
     """A query argument, cut to a sane length."""
     return request.args.get(name, "")[:MAX_QUERY]
-
-
-def _page() -> int:
-    """The requested page (1 when missing or malformed)."""
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
 
 
 @bp.get("/registry")
@@ -39,7 +34,7 @@ def registry() -> Any:
             session,
             search_query(q, "", county),
             lambda org: organization_json(org, counties),
-            _page(),
+            page_number(),
             PAGE_SIZE,
         )
     )

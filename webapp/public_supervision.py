@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template
+from flask import Blueprint, abort, render_template
 
 from models.supervision import LISTING_STATUSES
 from webapp.db import db
+from webapp.pdf import pdf_response
 from workflows import supervision_views
-from workflows.documents import document_pdf
 from workflows.errors import NotFound
 
 bp = Blueprint("public_supervision", __name__)
@@ -37,8 +37,4 @@ def document(listing_id: int, document_id: int) -> Any:
         doc = supervision_views.public_document(db(), listing_id, document_id)
     except NotFound:
         abort(404)
-    return Response(
-        document_pdf(doc, current_app.config["UPLOAD_DIR"]),
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f"inline; filename=document-{doc.id}.pdf"},
-    )
+    return pdf_response(doc)

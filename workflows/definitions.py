@@ -207,6 +207,11 @@ def current(session: Session, key: str) -> ProcessDefinition:
     return definition
 
 
+def may_start(definition: ProcessDefinition, user: User) -> bool:
+    """Whether `user` may start `definition`: it names no start roles, or the user holds one."""
+    return not definition.start_roles or bool(user.roles.intersection(definition.start_roles))
+
+
 def deployed(session: Session) -> list[ProcessDefinition]:
     """The current deployed version of every process."""
     rows = session.scalars(

@@ -444,13 +444,18 @@ def claim_task(session: Session, task_id: int, user: User) -> HumanTask:
     return task
 
 
+def can_release(task: HumanTask, user: User) -> bool:
+    """The user claimed this open task and may give it back (not one the process assigned to them)."""
+    assigned_by_process = task.lane == "applicant" or task.org_match == "user"
+    return task.status == "open" and task.assignee_id == user.id and not assigned_by_process
+
+
 def unclaim_task(session: Session, task_id: int, user: User) -> HumanTask:
     """Give a claimed task back to the group."""
     task = get_task_for(session, task_id, user)
     lock_instance_row(session, task.instance_id)
     session.refresh(task)
-    assigned_by_process = task.lane == "applicant" or task.org_match == "user"
-    if task.status != "open" or task.assignee_id != user.id or assigned_by_process:
+    if not can_release(task, user):
         raise Conflict("只能退回本人认领的待办任务")
     task.assignee_id = None
     audit.record(session, "task_unclaimed", instance_id=task.instance_id, actor_id=user.id, task_id=task.id)

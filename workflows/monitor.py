@@ -31,6 +31,13 @@ log = logging.getLogger(__name__)
 
 ACTIVE = ("running", "waiting")
 TERMINABLE = (*ACTIVE, "suspended", "error")
+# The statuses each administrator action may start from (the page offers exactly these).
+ALLOWED_FROM: dict[str, tuple[str, ...]] = {
+    "suspend": ACTIVE,
+    "resume": ("suspended",),
+    "retry": ("error",),
+    "terminate": TERMINABLE,
+}
 
 
 # --- what is there -----------------------------------------------------------------------------
@@ -232,7 +239,7 @@ def suspend(
 ) -> ProcessInstance:
     """Hold a running case: nobody can complete its tasks and its timers do not fire."""
     now = now or engine_now()
-    instance = _locked(session, instance_id, ACTIVE, "挂起")
+    instance = _locked(session, instance_id, ALLOWED_FROM["suspend"], "挂起")
     details = {"reason": reason.strip(), "from": instance.status}
     instance.status, instance.updated_at = "suspended", now
     audit.record(
@@ -280,7 +287,7 @@ def resume(
 ) -> ProcessInstance:
     """Let a suspended case go on (due timers fire at once, automatic steps run)."""
     now = now or engine_now()
-    instance = _locked(session, instance_id, ("suspended",), "恢复")
+    instance = _locked(session, instance_id, ALLOWED_FROM["resume"], "恢复")
     return _run_on(session, instance, user, "instance_resumed", {"reason": reason.strip()}, now)
 
 
@@ -289,7 +296,7 @@ def retry(
 ) -> ProcessInstance:
     """Run a case in error again from its last saved state, after its cause was fixed."""
     now = now or engine_now()
-    instance = _locked(session, instance_id, ("error",), "重试")
+    instance = _locked(session, instance_id, ALLOWED_FROM["retry"], "重试")
     details = {"reason": reason.strip(), "previous_error": instance.error[:1000]}
     return _run_on(session, instance, user, "instance_retried", details, now)
 
@@ -302,7 +309,7 @@ def terminate(
     if not reason:
         raise Invalid("终止办件必须填写原因", fields={"reason": ["请填写终止原因"]})
     now = now or engine_now()
-    instance = _locked(session, instance_id, TERMINABLE, "终止")
+    instance = _locked(session, instance_id, ALLOWED_FROM["terminate"], "终止")
     previous = instance.status
     try:
         workflow = load_workflow(RunContext(session, instance, user, now))
@@ -325,6 +332,11 @@ def terminate(
     )
     session.commit()
     return instance
+
+
+def allowed_actions(instance: ProcessInstance) -> set[str]:
+    """The administrator actions the instance's current status allows."""
+    return {action for action, statuses in ALLOWED_FROM.items() if instance.status in statuses}
 
 
 ACTIONS = {"suspend": suspend, "resume": resume, "retry": retry, "terminate": terminate}

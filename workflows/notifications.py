@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from models import HumanTask, Notification, User, utcnow
@@ -85,6 +85,17 @@ def unread(session: Session, user: User, limit: int = 20) -> list[Notification]:
         .limit(limit)
     )
     return list(session.scalars(query))
+
+
+def unread_count(session: Session, user: User, cap: int) -> int:
+    """How many unread notifications the user has, counting at most `cap` + 1 (enough to show "cap+")."""
+    rows = (
+        select(Notification.id)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .limit(cap + 1)
+        .subquery()
+    )
+    return session.scalar(select(func.count()).select_from(rows)) or 0
 
 
 def mark_read(session: Session, user: User, now: datetime | None = None) -> None:

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import select
 
 from models import ProcessDefinition
-from webapp.api.common import caller, error
+from webapp.api.common import caller, error, whole_list
 from webapp.api.schemas import iso
 from webapp.db import db
 from workflows import definitions
@@ -44,7 +44,7 @@ def list_definitions() -> Any:
     """Every version of every process."""
     rows = db().scalars(select(ProcessDefinition).order_by(ProcessDefinition.key, ProcessDefinition.version))
     items = [definition_json(d) for d in rows]
-    return jsonify({"items": items, "page": 1, "pages": 1, "total": len(items)})
+    return jsonify(whole_list(items))
 
 
 def _uploaded_xml() -> bytes:

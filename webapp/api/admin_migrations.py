@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 
 from webapp.api import admin
-from webapp.api.common import caller, json_body
+from webapp.api.common import caller, json_body, whole_list
 from webapp.db import db
 from workflows import migration
 from workflows.errors import Invalid
@@ -30,7 +30,7 @@ def preview(key: str, version: int) -> Any:
     raw = request.args.get("instances")
     checks = migration.preview(db(), key, version, _ids(raw) if raw else None)
     items = [c.as_json() for c in checks]
-    return jsonify({"items": items, "page": 1, "pages": 1, "total": len(items)})
+    return jsonify(whole_list(items))
 
 
 @bp.post("/process-definitions/<key>/<int:version>/migrations")

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from webapp.api import admin
+from webapp.api.common import whole_list
 from webapp.api.schemas import iso
 from webapp.db import db
 from workflows import definitions, monitor
@@ -47,7 +48,7 @@ def process_json(p: monitor.ProcessSummary) -> dict[str, Any]:
 def list_processes() -> Any:
     """Every process key with its deployed version, drafts and instances per version."""
     items = [process_json(p) for p in monitor.overview(db())]
-    return jsonify({"items": items, "page": 1, "pages": 1, "total": len(items)})
+    return jsonify(whole_list(items))
 
 
 @bp.get("/processes/<key>")

@@ -64,3 +64,8 @@ def paginate(
         "pages": max(1, -(-total // size)),
         "total": total,
     }
+
+
+def whole_list(items: list[Any]) -> dict[str, Any]:
+    """A list response {items, page, pages, total} for a list that is never paged (all on page 1)."""
+    return {"items": items, "page": 1, "pages": 1, "total": len(items)}

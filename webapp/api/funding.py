@@ -12,7 +12,7 @@ from forms.binding import to_formdata, validate_stage
 from forms.funding import ObjectionForm
 from forms.registry import Stage
 from models import FundingCall
-from webapp.api.common import caller, json_body, page_number, paginate
+from webapp.api.common import caller, json_body, page_number, paginate, whole_list
 from webapp.api.schemas import instance_json
 from webapp.db import db
 from workflows import funding_views as views
@@ -97,7 +97,7 @@ def list_supervisions() -> Any:
         raise Invalid("请提供 organization_id", fields={"organization_id": ["必须是整数"]})
     history = views.organization_history(db(), int(raw), caller())
     items = history["supervisions"]
-    return jsonify({"items": items, "page": 1, "pages": 1, "total": len(items)})
+    return jsonify(whole_list(items))
 
 
 @bp.post("/funding/supervisions")
@@ -128,7 +128,7 @@ def list_notices() -> Any:
     """Published notices of funded lists (no token needed)."""
     session = db()
     items = [notice_summary(call, row) for call, row in noticed_calls(session)]
-    return jsonify({"items": items, "page": 1, "pages": 1, "total": len(items)})
+    return jsonify(whole_list(items))
 
 
 @bp.get("/funding/notices/<int:call_id>")

@@ -9,18 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request, send_file
+from flask import Blueprint, current_app, jsonify, request, send_file
 
 from models import IncubationBase
-from webapp.api.common import caller, json_body
+from webapp.api.common import caller, json_body, whole_list
 from webapp.api.schemas import instance_json
 from webapp.db import db
+from webapp.pdf import pdf_response
 from workflows import attachments
 from workflows import incubation_bases as bases
 from workflows import incubation_federations as federations
 from workflows import incubation_records as records
 from workflows import incubation_views as views
-from workflows.documents import document_pdf
 from workflows.errors import Invalid, NotFound
 from workflows.incubation_access import base_for, incubation_for
 
@@ -36,7 +36,7 @@ def _arg(name: str) -> str:
 
 
 def _listing(items: list[Any]) -> Any:
-    return jsonify({"items": items, "page": 1, "pages": 1, "total": len(items)})
+    return jsonify(whole_list(items))
 
 
 # --- bases --------------------------------------------------------------------------------------------------
@@ -127,13 +127,7 @@ def download(incubation_id: int, attachment_id: int) -> Any:
 @bp.get("/incubations/<int:incubation_id>/documents/<int:doc_id>")
 def document(incubation_id: int, doc_id: int) -> Any:
     """The incubation agreement or graduation certificate (PDF) of a file the caller may see."""
-    doc = records.document_for(db(), incubation_id, doc_id, caller())
-    pdf = document_pdf(doc, current_app.config["UPLOAD_DIR"])
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f"inline; filename=document-{doc.id}.pdf"},
-    )
+    return pdf_response(records.document_for(db(), incubation_id, doc_id, caller()))
 
 
 @bp.get("/incubations/<int:incubation_id>/services")

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import select
 
 from models import INSTANCE_STATUSES, ProcessInstance
-from webapp.api.common import caller, page_number, paginate
+from webapp.api.common import caller, page_number, paginate, whole_list
 from webapp.api.schemas import instance_json, instance_summary, iso
 from webapp.db import db
 from workflows import attachments, audit
@@ -65,7 +65,7 @@ def audit_trail(instance_id: int) -> Any:
         }
         for e, previous in audit.with_previous(audit.events_of(db(), instance.id))
     ]
-    return jsonify({"items": events, "page": 1, "pages": 1, "total": len(events)})
+    return jsonify(whole_list(events))
 
 
 @bp.post("/instances/<int:instance_id>/attachments")

@@ -5,10 +5,10 @@ The work itself goes through the generic task endpoints; these are the views aro
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 from sqlalchemy.orm import Session
 
 from models import AgendaItem, DecidedItem, ItemReport, Meeting, MeetingTopic, MeetingUnit, User
@@ -25,15 +25,12 @@ from models.meetings import (
 from webapp.api.common import caller, page_number, paginate
 from webapp.api.schemas import document_json, iso, task_json
 from webapp.db import db
-from workflows.documents import document_pdf, documents_of
+from webapp.pdf import pdf_response
+from workflows.documents import documents_of
 from workflows.errors import Invalid, NotFound
 from workflows.meetings import views
 
 bp = Blueprint("meetings", __name__)
-
-
-def _day(value: date | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 def _unit(code: str | None, names: dict[str, str]) -> dict[str, Any] | None:
@@ -124,7 +121,7 @@ def item_json(
         "content": item.content,
         "owner": {"code": item.owner_code, "name": item.owner.name},
         "co_units": [_unit(code, names) for code in item.co_unit_codes],
-        "deadline": _day(item.deadline),
+        "deadline": iso(item.deadline),
         "due_at": iso(item.due_at),
         "status": item.status,
         "status_label": ITEM_STATUSES.get(item.status, item.status),
@@ -220,12 +217,7 @@ def document(meeting_id: int, document_id: int) -> Any:
     doc = next((d for d in documents_of(session, meeting.instance_id) if d.id == document_id), None)
     if doc is None:
         raise NotFound("文书不存在")
-    pdf = document_pdf(doc, current_app.config["UPLOAD_DIR"])
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f"inline; filename=document-{doc.id}.pdf"},
-    )
+    return pdf_response(doc)
 
 
 @bp.post("/meetings/<int:meeting_id>/tasks/<int:task_id>/prefill")

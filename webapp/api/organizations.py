@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 
 from models import Organization
-from webapp.api.common import caller, json_body, page_number, paginate
+from webapp.api.common import caller, json_body, page_number, paginate, whole_list
 from webapp.db import db
 from workflows.errors import Forbidden, Invalid, NotFound
 from workflows.registration import (
@@ -65,7 +65,7 @@ def check_code() -> Any:
 def list_rules() -> Any:
     """The local rules in force: thresholds, filing conditions, time limits, registration authority."""
     items = [rule_json(rule) for rule in rules_in_force(db())]
-    return jsonify({"items": items, "page": 1, "pages": 1, "total": len(items)})
+    return jsonify(whole_list(items))
 
 
 @bp.post("/registration-rules")

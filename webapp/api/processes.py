@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify
 
-from webapp.api.common import caller, data_of, json_body
+from webapp.api.common import caller, data_of, json_body, whole_list
 from webapp.api.schemas import instance_json
 from webapp.db import db
 from workflows import definitions
@@ -22,9 +22,9 @@ def list_processes() -> Any:
     items = [
         {"key": d.key, "name": d.name, "version": d.version, "start_roles": d.start_roles}
         for d in definitions.deployed(db())
-        if not d.start_roles or user.roles.intersection(d.start_roles)
+        if definitions.may_start(d, user)
     ]
-    return jsonify({"items": items, "page": 1, "pages": 1, "total": len(items)})
+    return jsonify(whole_list(items))
 
 
 @bp.post("/processes/<key>/instances")

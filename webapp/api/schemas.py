@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -12,8 +12,8 @@ from workflows import audit, documents
 from workflows.instances import open_tasks
 
 
-def iso(value: datetime | None) -> str | None:
-    """An aware datetime as ISO 8601 (UTC)."""
+def iso(value: date | None) -> str | None:
+    """An aware datetime (UTC) or a day as ISO 8601."""
     return value.isoformat() if value else None
 
 

@@ -6,7 +6,6 @@ configuration (populations, ladder), opening a case, the case's timeline, and th
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -23,23 +22,16 @@ from models import (
     User,
 )
 from models.supervision import CASE_STATUSES, LISTING_STATUSES, PERIOD_STATUSES, PLAN_STATUSES
-from webapp.api.common import caller, json_body, page_number, paginate
+from webapp.api.common import caller, json_body, page_number, paginate, whole_list
 from webapp.api.schemas import document_json, iso, task_json
 from webapp.db import db
+from webapp.pdf import pdf_response
 from workflows import assessment, assessment_scoring, attachments, supervision_config, supervision_views
-from workflows.documents import document_pdf, documents_of
+from workflows.documents import documents_of
 from workflows.errors import Invalid
 from workflows.instances import open_tasks
 
 bp = Blueprint("supervision", __name__)
-
-
-def _day(value: date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def _list(items: list[Any]) -> dict[str, Any]:
-    return {"items": items, "page": 1, "pages": 1, "total": len(items)}
 
 
 def _rows(body: dict[str, Any], name: str) -> list[Any]:
@@ -47,14 +39,6 @@ def _rows(body: dict[str, Any], name: str) -> list[Any]:
     if not isinstance(rows, list):
         raise Invalid(f"{name} 必须是数组", fields={name: ["必须是数组"]})
     return rows
-
-
-def _pdf(doc: Any) -> Response:
-    return Response(
-        document_pdf(doc, current_app.config["UPLOAD_DIR"]),
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f"inline; filename=document-{doc.id}.pdf"},
-    )
 
 
 # --- assessment -------------------------------------------------------------------------------------
@@ -65,8 +49,8 @@ def period_json(period: AssessmentPeriod) -> dict[str, Any]:
     return {
         "id": period.id,
         "title": period.title,
-        "starts_on": _day(period.starts_on),
-        "ends_on": _day(period.ends_on),
+        "starts_on": iso(period.starts_on),
+        "ends_on": iso(period.ends_on),
         "threshold": period.threshold,
         "status": period.status,
         "status_label": PERIOD_STATUSES.get(period.status, period.status),
@@ -129,7 +113,7 @@ def scorecard_json(session: Session, period: AssessmentPeriod, user: User) -> di
 @bp.get("/assessment-indicators")
 def list_indicators() -> Any:
     """Computed indicators the process modules registered (for building a period)."""
-    return jsonify(_list(assessment.available_indicators()))
+    return jsonify(whole_list(assessment.available_indicators()))
 
 
 @bp.get("/county-populations")
@@ -147,7 +131,7 @@ def list_populations() -> Any:
         }
         for unit in assessment.counties(session)
     ]
-    return jsonify(_list(items))
+    return jsonify(whole_list(items))
 
 
 @bp.put("/county-populations")
@@ -160,7 +144,7 @@ def save_populations() -> Any:
 @bp.get("/assessments")
 def list_periods() -> Any:
     """Assessment periods the caller may see, newest first."""
-    return jsonify(_list([period_json(p) for p in assessment.periods_for(db(), caller())]))
+    return jsonify(whole_list([period_json(p) for p in assessment.periods_for(db(), caller())]))
 
 
 @bp.post("/assessments")
@@ -234,14 +218,14 @@ def publish(period_id: int) -> Any:
 @bp.get("/supervision/ladder")
 def ladder() -> Any:
     """The supervision ladder as configured (new cases copy it)."""
-    return jsonify(_list([supervision_config.rung_json(r) for r in supervision_config.rungs(db())]))
+    return jsonify(whole_list([supervision_config.rung_json(r) for r in supervision_config.rungs(db())]))
 
 
 @bp.put("/supervision/ladder")
 def save_ladder() -> Any:
     """Replace the ladder: `{"rungs": [{tool, name, rectify, plan_days, period_days, report_days, …}]}`."""
     rungs = supervision_config.save_ladder(db(), caller(), _rows(json_body(), "rungs"))
-    return jsonify(_list([supervision_config.rung_json(r) for r in rungs]))
+    return jsonify(whole_list([supervision_config.rung_json(r) for r in rungs]))
 
 
 def case_summary(case: SupervisionCase) -> dict[str, Any]:
@@ -370,10 +354,10 @@ def public_listings() -> Any:
     listings = supervision_views.public_listings(session)
     ids = [i for x in listings for i in (x.listing_document_id, x.end_document_id)]
     docs = supervision_views.document_numbers(session, ids)
-    return jsonify(_list([listing_json(x, docs) for x in listings]))
+    return jsonify(whole_list([listing_json(x, docs) for x in listings]))
 
 
 @bp.get("/supervision/listings/<int:listing_id>/documents/<int:document_id>")
 def public_listing_document(listing_id: int, document_id: int) -> Any:
     """A published listing or delisting notice as PDF; no token needed."""
-    return _pdf(supervision_views.public_document(db(), listing_id, document_id))
+    return pdf_response(supervision_views.public_document(db(), listing_id, document_id))

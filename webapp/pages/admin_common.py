@@ -6,22 +6,21 @@ from typing import Any
 
 from flask import Blueprint, g, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forms import all_forms
 from models import ROLE_NAMES, OrgUnit
+from webapp.pages import layout
 from workflows.catalog import service_names
 from workflows.errors import Forbidden
 
+# The audit labels every page uses, and the administration-only events on top.
 ACTION_LABELS = {
-    "instance_migrated": "版本迁移",
-    "instance_suspended": "挂起",
-    "instance_resumed": "恢复",
-    "instance_terminated": "终止",
-    "instance_retried": "重试",
-    "definition_uploaded": "保存版本",
-    "definition_deployed": "发布版本",
+    **layout.ACTION_LABELS,
+    "definition_uploaded": _l("保存版本"),
+    "definition_deployed": _l("发布版本"),
 }
 
 

@@ -83,6 +83,7 @@ def show(instance_id: int) -> Any:
         events=events,
         actors=actors,
         task_data=monitor.task_data(instance),
+        allowed=monitor.allowed_actions(instance),
         markers=dossier.element_states(instance, session),
         has_diagram=dossier.has_diagram(instance.definition.bpmn_xml),
         scope=session.get(OrgUnit, instance.scope_code),

@@ -37,9 +37,7 @@ def index() -> Any:
         )
         for task in rows:
             waiting.setdefault(task.instance_id, []).append(task)
-    startable = [
-        d for d in definitions.deployed(session) if not d.start_roles or user.roles & set(d.start_roles)
-    ]
+    startable = [d for d in definitions.deployed(session) if definitions.may_start(d, user)]
     return render_template("applications.html", page=page, waiting=waiting, startable=startable)
 
 

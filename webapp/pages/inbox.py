@@ -14,7 +14,7 @@ from webapp.auth import current_user, login_required
 from webapp.db import db
 from webapp.pages.common import local_target, page_number, paginate
 from workflows.assignment import candidate_clause
-from workflows.instances import claim_task, unclaim_task
+from workflows.instances import can_release, claim_task, unclaim_task
 
 bp = Blueprint("inbox", __name__)
 TABS = ("mine", "claimable")
@@ -41,10 +41,15 @@ def index() -> Any:
         .options(joinedload(HumanTask.instance))
         .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id)
     )
-    counts = {t: session.scalar(select(func.count(HumanTask.id)).where(_clause(t, user))) or 0 for t in TABS}
     page = paginate(session, query, page_number())
-    # An applicant's own step is assigned by the process, not claimed: it cannot be given back.
-    releasable = {task.id for task in page.items if task.lane != "applicant"}
+    # The current tab is counted by the paging already; only the other tabs need a count.
+    counts = {
+        t: page.total
+        if t == tab
+        else session.scalar(select(func.count(HumanTask.id)).where(_clause(t, user))) or 0
+        for t in TABS
+    }
+    releasable = {task.id for task in page.items if can_release(task, user)}
     return render_template("inbox.html", tab=tab, page=page, counts=counts, releasable=releasable)
 
 

@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
@@ -24,8 +23,8 @@ from forms.incubation import BaseRegistrationForm, LedgerEntryForm, ServiceRecor
 from models import IncubationBase
 from webapp.auth import current_user, login_required
 from webapp.db import db
+from webapp.pdf import pdf_response
 from workflows import attachments, incubation_bases, incubation_records, incubation_views
-from workflows.documents import document_pdf
 from workflows.drafts import save_draft
 from workflows.errors import Invalid, NotFound
 from workflows.incubation_access import BASE_ADMIN_ROLES, GOV_ROLES, base_for, incubation_for, visible_bases
@@ -188,13 +187,7 @@ def attachment(incubation_id: int, attachment_id: int) -> Any:
 @login_required
 def document(incubation_id: int, document_id: int) -> Any:
     """The incubation agreement or the graduation certificate as PDF."""
-    doc = incubation_records.document_for(db(), incubation_id, document_id, current_user())
-    pdf = document_pdf(doc, current_app.config["UPLOAD_DIR"])
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f"inline; filename=document-{doc.id}.pdf"},
-    )
+    return pdf_response(incubation_records.document_for(db(), incubation_id, document_id, current_user()))
 
 
 @bp.post("/files/<int:incubation_id>/registration")

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
-from flask import Blueprint, Response, current_app, render_template
+from flask import Blueprint, Response, render_template
 
 from models import OrgUnit, ProcessInstance, User
 from webapp.auth import current_user, login_required
 from webapp.db import db
+from webapp.pdf import pdf_response
 from workflows import dossier
 from workflows.assignment import can_view_instance
-from workflows.documents import document_pdf, documents_of, get_document_for
+from workflows.documents import documents_of, get_document_for
 from workflows.errors import NotFound
 from workflows.instances import open_tasks
 
@@ -59,13 +59,4 @@ def diagram(instance_id: int) -> Any:
 @login_required
 def document(document_id: int) -> Any:
     """An official document as PDF."""
-    doc = get_document_for(db(), document_id, current_user())
-    pdf = document_pdf(doc, current_app.config["UPLOAD_DIR"])
-    filename = quote(f"{doc.number}.pdf")
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={
-            "Content-Disposition": f"inline; filename=\"document-{doc.id}.pdf\"; filename*=UTF-8''{filename}"
-        },
-    )
+    return pdf_response(get_document_for(db(), document_id, current_user()), named=True)

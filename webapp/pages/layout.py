@@ -14,6 +14,7 @@ from models import ROLE_NAMES, utcnow
 from webapp.db import db
 from webapp.pages.widgets import blank_row, choices_of, group_messages, row_errors
 from workflows import notifications
+from workflows.meetings.views import is_overdue
 from workflows.working_days import CST
 
 STATUS_LABELS = {
@@ -122,7 +123,7 @@ def role_name(key: str) -> str:
 def _layout_context() -> dict[str, Any]:
     """Variables every template sees."""
     user = g.get("user")
-    unread = len(notifications.unread(db(), user, limit=UNREAD_SHOWN + 1)) if user is not None else 0
+    unread = notifications.unread_count(db(), user, UNREAD_SHOWN) if user is not None else 0
     return {
         "current_user": user,
         "unread_count": unread,
@@ -143,5 +144,6 @@ def install(bp: Blueprint) -> None:
     bp.add_app_template_filter(cst_date, "cst_date")
     bp.add_app_template_global(role_name, "role_name")
     bp.add_app_template_global(field_type, "field_kind")
+    bp.add_app_template_global(is_overdue, "is_overdue")
     for helper in (blank_row, choices_of, group_messages, row_errors):
         bp.add_app_template_global(helper)

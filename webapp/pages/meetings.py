@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from forms.meetings import TOPIC_FIELDS, URGENCY
@@ -13,9 +12,10 @@ from models import meetings as labels
 from webapp.auth import current_user, login_required
 from webapp.db import db
 from webapp.pages.common import page_number, paginate
+from webapp.pdf import pdf_response
 from workflows import definitions
 from workflows.assignment import can_view_instance
-from workflows.documents import document_pdf, documents_of
+from workflows.documents import documents_of
 from workflows.errors import NotFound
 from workflows.instances import open_tasks, start_instance
 from workflows.meetings import PROCESS_KEY, views
@@ -38,8 +38,11 @@ PHASE_OF = {"agenda_review": "agenda", "minutes_review": "minutes", "closed": "d
 
 
 def _can_start() -> bool:
-    startable = [d for d in definitions.deployed(db()) if d.key == PROCESS_KEY]
-    return any(not d.start_roles or current_user().roles & set(d.start_roles) for d in startable)
+    try:
+        definition = definitions.current(db(), PROCESS_KEY)
+    except NotFound:
+        return False
+    return definitions.may_start(definition, current_user())
 
 
 @bp.get("/meetings")
@@ -133,9 +136,7 @@ def document(meeting_id: int, document_id: int) -> Any:
     doc = next((d for d in documents_of(session, meeting.instance_id) if d.id == document_id), None)
     if doc is None:
         raise NotFound("文书不存在")
-    disposition = f"inline; filename=\"document-{doc.id}.pdf\"; filename*=UTF-8''{quote(doc.number + '.pdf')}"
-    pdf = document_pdf(doc, current_app.config["UPLOAD_DIR"])
-    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": disposition})
+    return pdf_response(doc, named=True)
 
 
 @bp.get("/meetings/items")
