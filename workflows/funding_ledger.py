@@ -13,21 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forms.registration import SERVICE_FIELDS
-from models import FundingCall, FundingPayment, FundingProposal, OrgUnit, User
+from models import FundingCall, FundingPayment, FundingProposal, User
 from models.funding import TRANCHE_LABELS
 from workflows.funding_common import dec, stamp, stored
+from workflows.orgs import unit_names
 
 COMMITTED = ("funded", "active", "suspended", "completed")
 CLOSED_SHORT = ("terminated", "failed")  # committed only what was paid; the rest goes back
 FIELD_LABELS = dict(SERVICE_FIELDS)
-
-
-def names_of(session: Session, codes: Iterable[str | None]) -> dict[str, str]:
-    wanted = sorted({c for c in codes if c})
-    if not wanted:
-        return {}
-    rows = session.execute(select(OrgUnit.code, OrgUnit.name).where(OrgUnit.code.in_(wanted)))
-    return {code: name for code, name in rows}
 
 
 def paid_by_proposal(session: Session, proposal_ids: Iterable[int]) -> dict[int, Decimal]:
@@ -127,7 +120,7 @@ def ledger(session: Session, call: FundingCall) -> dict[str, Any]:
         "counties_add_up": sum((b["funded"] for b in by_county.values()), Decimal(0)) == funded,
         "fields_add_up": sum((b["funded"] for b in by_field.values()), Decimal(0)) == funded,
     }
-    counties = names_of(session, by_county)
+    counties = unit_names(session, by_county)
     return {
         "budget": stored(budget),
         "funded": stored(funded),
@@ -161,6 +154,6 @@ def totals(session: Session) -> dict[str, Any]:
                 target[row["key"]]["projects"] += row["projects"]
     return {
         "calls": per_call,
-        "by_county": _plain(by_county, names_of(session, by_county)),
+        "by_county": _plain(by_county, unit_names(session, by_county)),
         "by_field": _plain(by_field, FIELD_LABELS),
     }

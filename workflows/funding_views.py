@@ -33,11 +33,11 @@ from workflows.funding_ledger import (
     COMMITTED,
     FIELD_LABELS,
     ledger,
-    names_of,
     paid_by_proposal,
     payment_json,
     payments_of,
 )
+from workflows.orgs import unit_names
 
 MANAGING_ROLES = frozenset({"city_civil_affairs", "plac_officer"})
 GROUP_LABELS = dict(GROUPS_SERVED)
@@ -111,7 +111,7 @@ def get_proposal_for(session: Session, proposal_id: int, user: User) -> FundingP
 
 def call_json(session: Session, call: FundingCall) -> dict[str, Any]:
     """A call as the API and pages show it."""
-    names = names_of(session, [call.office_code, call.area_code])
+    names = unit_names(session, [call.office_code, call.area_code])
     return {
         "id": call.id,
         "instance_id": call.instance_id,
@@ -183,7 +183,7 @@ def proposals_json(session: Session, proposals: list[FundingProposal]) -> list[d
             select(Organization.id, Organization.name).where(Organization.id.in_(ids))
         )
     }
-    units = names_of(session, [p.county_code for p in proposals])
+    units = unit_names(session, [p.county_code for p in proposals])
     paid = paid_by_proposal(session, [p.id for p in proposals])
     return [proposal_json(p, orgs, units, paid.get(p.id, Decimal(0))) for p in proposals]
 

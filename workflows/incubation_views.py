@@ -28,6 +28,7 @@ from models.incubation import BASE_STATUSES, EVALUATION_LEVELS, INCUBATION_STATU
 from workflows import orgs
 from workflows.errors import Forbidden
 from workflows.incubation_access import GOV_ROLES, can_view_cases, is_operator, staff_ids, visible_bases
+from workflows.orgs import unit_names
 from workflows.working_days import CST
 
 # 二(二)1 建设层级: "每县（区、市）至少建立1-2个" — at least one base, two where the county can.
@@ -38,10 +39,6 @@ MONTHS_SHOWN = 12
 
 def _day(value: date | None) -> str | None:
     return value.isoformat() if value else None
-
-
-def _unit_names(session: Session) -> dict[str, str]:
-    return dict(session.execute(select(OrgUnit.code, OrgUnit.name)).tuples().all())
 
 
 def _occupancy(session: Session) -> dict[int, int]:
@@ -87,7 +84,8 @@ def base_json(base: IncubationBase, names: dict[str, str], operator: str, occupi
 
 
 def bases_json(session: Session, bases: list[IncubationBase]) -> list[dict[str, Any]]:
-    names, occupancy = _unit_names(session), _occupancy(session)
+    names = unit_names(session, [code for b in bases for code in (b.county_code, b.street_code)])
+    occupancy = _occupancy(session)
     operators = dict(
         session.execute(
             select(Organization.id, Organization.name).where(

@@ -10,6 +10,15 @@ from sqlalchemy.orm import Session
 from models import OrgUnit, User, UserRole
 
 
+def unit_names(session: Session, codes: Iterable[str | None]) -> dict[str, str]:
+    """Org unit names by code, for the given codes only."""
+    wanted = sorted({c for c in codes if c})
+    if not wanted:
+        return {}
+    rows = session.execute(select(OrgUnit.code, OrgUnit.name).where(OrgUnit.code.in_(wanted))).tuples()
+    return dict(rows.all())
+
+
 def active_users(session: Session, codes: Iterable[str], role: str | None = None) -> list[User]:
     """The active users of the units `codes` (with `role`, only those holding it); each once."""
     wanted = sorted(set(codes))

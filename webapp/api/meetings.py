@@ -26,6 +26,7 @@ from webapp.api.common import caller, page_number, paginate
 from webapp.api.schemas import document_json, iso, task_json
 from webapp.db import db
 from webapp.pdf import pdf_response
+from workflows import orgs
 from workflows.documents import documents_of
 from workflows.errors import Invalid, NotFound
 from workflows.meetings import views
@@ -135,7 +136,7 @@ def item_json(
 
 
 def _items_json(session: Session, items: list[DecidedItem]) -> list[dict[str, Any]]:
-    names = views.unit_names(session, (code for item in items for code in item.co_unit_codes))
+    names = orgs.unit_names(session, (code for item in items for code in item.co_unit_codes))
     escalated = views.escalated_items(session, items)
     return [item_json(item, names, escalated) for item in items]
 
@@ -262,7 +263,7 @@ def show_item(item_id: int) -> Any:
     session, user = db(), caller()
     item = views.get_item_for(session, item_id, user)
     reports = views.item_reports(session, item)
-    names = views.unit_names(session, [*item.co_unit_codes, *(r.unit_code for r in reports)])
+    names = orgs.unit_names(session, [*item.co_unit_codes, *(r.unit_code for r in reports)])
     body = item_json(item, names, views.escalated_items(session, [item]))
     body["reports"] = [_report_json(report, names) for report in reports]
     task, mine = views.item_task_for(session, item, user)

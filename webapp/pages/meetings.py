@@ -13,7 +13,7 @@ from webapp.auth import current_user, login_required
 from webapp.db import db
 from webapp.pages.common import page_number, paginate
 from webapp.pdf import pdf_response
-from workflows import definitions
+from workflows import definitions, orgs
 from workflows.assignment import can_view_instance
 from workflows.documents import documents_of
 from workflows.errors import NotFound
@@ -97,7 +97,7 @@ def show(meeting_id: int) -> Any:
         agenda=views.meeting_agenda(session, meeting, user),
         items=items,
         escalated=views.escalated_items(session, items),
-        names=views.unit_names(session, (code for item in items for code in item.co_unit_codes)),
+        names=orgs.unit_names(session, (code for item in items for code in item.co_unit_codes)),
         documents=documents_of(session, meeting.instance_id),
         tasks=tasks,
         task_items=views.items_of_tasks(session, meeting, tasks),
@@ -163,7 +163,7 @@ def board() -> Any:
         page=page,
         filters=filters,
         escalated=views.escalated_items(session, page.items),
-        names=views.unit_names(session, (code for item in page.items for code in item.co_unit_codes)),
+        names=orgs.unit_names(session, (code for item in page.items for code in item.co_unit_codes)),
         labels=LABELS,
     )
 
@@ -183,6 +183,6 @@ def item(item_id: int) -> Any:
         task=task,
         can_act=mine,
         escalated=views.escalated_items(session, [found]),
-        names=views.unit_names(session, [*found.co_unit_codes, *(r.unit_code for r in reports)]),
+        names=orgs.unit_names(session, [*found.co_unit_codes, *(r.unit_code for r in reports)]),
         labels=LABELS,
     )

@@ -6,7 +6,7 @@ Everything here is a plain query of the meeting tables and the task rows, except
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,7 +22,6 @@ from models import (
     Meeting,
     MeetingTopic,
     MeetingUnit,
-    OrgUnit,
     ProcessInstance,
     User,
 )
@@ -125,15 +124,6 @@ def meeting_tasks(session: Session, meeting: Meeting, user: User) -> list[HumanT
     """The meeting's open tasks that the user may act on."""
     query = select(HumanTask).where(HumanTask.instance_id == meeting.instance_id, actionable_clause(user))
     return list(session.scalars(query.order_by(HumanTask.id)))
-
-
-def unit_names(session: Session, codes: Iterable[str]) -> dict[str, str]:
-    """Org unit names by code."""
-    wanted = set(codes)
-    if not wanted:
-        return {}
-    rows = session.execute(select(OrgUnit.code, OrgUnit.name).where(OrgUnit.code.in_(wanted))).tuples()
-    return dict(rows.all())
 
 
 # --- the items board ------------------------------------------------------------------------------------
