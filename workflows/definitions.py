@@ -44,54 +44,36 @@ def _findings_json(findings: list[Finding]) -> list[dict[str, Any]]:
     return [asdict(f) for f in findings]
 
 
-def upload(session: Session, xml: bytes, user: User | None) -> ProcessDefinition:
-    """Store BPMN as a new draft version of its process; Invalid (422) with findings on errors."""
-    findings = lint_xml(xml)
+def _refuse_errors(findings: list[Finding]) -> None:
+    """Invalid (422) carrying the findings when any of them is an error."""
     if any(f.severity == "error" for f in findings):
         raise Invalid(
             "流程定义未通过校验", fields={"findings": [f"{f.element}: {f.message}" for f in findings]}
         ) from _FindingsError(findings)
+
+
+def upload(session: Session, xml: bytes, user: User | None) -> ProcessDefinition:
+    """Store BPMN as a new draft version of its process; Invalid (422) with findings on errors."""
+    findings = lint_xml(xml)
+    _refuse_errors(findings)
     try:
         model = parse_process(xml)
     except ProcessParseError as exc:
         raise Invalid(f"流程定义无法解析：{exc}") from exc
-    latest = session.scalar(
-        select(func.max(ProcessDefinition.version)).where(ProcessDefinition.key == model.key)
-    )
-    definition = ProcessDefinition(
-        key=model.key,
-        version=(latest or 0) + 1,
-        name=model.name,
-        bpmn_xml=xml,
-        sha256=hashlib.sha256(xml).hexdigest(),
-        spec_json=spec_to_json(model),
-        start_roles=model.start_lanes,
-        findings=_findings_json(findings),
-        created_by=user.id if user else None,
-    )
-    session.add(definition)
-    session.flush()
-    audit.record(
-        session,
-        "definition_uploaded",
-        actor_id=user.id if user else None,
-        details={"key": definition.key, "version": definition.version, "sha256": definition.sha256},
-    )
-    return definition
+    return _store(session, xml, model.key, model.name, model, findings, user)
 
 
-def save_draft(session: Session, xml: bytes, user: User | None) -> ProcessDefinition:
-    """Store BPMN as a new draft version even when the linter finds errors (the modeler's save).
-
-    The findings are stored with the draft and `deploy` refuses it while errors remain. Invalid
-    (422) only when there is nothing to store: unsafe or malformed XML, or no single process key.
-    """
-    findings = lint_xml(xml)
-    key, name = _process_key(xml, findings)
-    try:
-        model: ProcessModel | None = parse_process(xml)
-    except ProcessParseError:
-        model = None  # the findings say why; deploy parses again once they are fixed
+def _store(
+    session: Session,
+    xml: bytes,
+    key: str,
+    name: str,
+    model: ProcessModel | None,
+    findings: list[Finding],
+    user: User | None,
+    draft_details: dict[str, Any] | None = None,
+) -> ProcessDefinition:
+    """A new draft version of `key` (without a parsed model: a draft saved with errors)."""
     latest = session.scalar(select(func.max(ProcessDefinition.version)).where(ProcessDefinition.key == key))
     definition = ProcessDefinition(
         key=key,
@@ -110,9 +92,29 @@ def save_draft(session: Session, xml: bytes, user: User | None) -> ProcessDefini
         session,
         "definition_uploaded",
         actor_id=user.id if user else None,
-        details={"key": key, "version": definition.version, "sha256": definition.sha256, "draft": True},
+        details={
+            "key": key,
+            "version": definition.version,
+            "sha256": definition.sha256,
+            **(draft_details or {}),
+        },
     )
     return definition
+
+
+def save_draft(session: Session, xml: bytes, user: User | None) -> ProcessDefinition:
+    """Store BPMN as a new draft version even when the linter finds errors (the modeler's save).
+
+    The findings are stored with the draft and `deploy` refuses it while errors remain. Invalid
+    (422) only when there is nothing to store: unsafe or malformed XML, or no single process key.
+    """
+    findings = lint_xml(xml)
+    key, name = _process_key(xml, findings)
+    try:
+        model: ProcessModel | None = parse_process(xml)
+    except ProcessParseError:
+        model = None  # the findings say why; deploy parses again once they are fixed
+    return _store(session, xml, key, name, model, findings, user, {"draft": True})
 
 
 def _process_key(xml: bytes, findings: list[Finding]) -> tuple[str, str]:
@@ -160,15 +162,18 @@ def deploy(session: Session, key: str, version: int, user: User | None) -> Proce
     definition = get_version(session, key, version)
     if definition.status != "draft":
         raise Conflict(f"流程 {key} 版本 {version} 不是草稿（当前：{definition.status}）")
-    findings = lint_xml(definition.bpmn_xml)
-    if any(f.severity == "error" for f in findings):
-        raise Invalid(
-            "流程定义未通过校验", fields={"findings": [f"{f.element}: {f.message}" for f in findings]}
-        ) from _FindingsError(findings)
+    findings = lint_xml(definition.bpmn_xml)  # the rules (forms, services) may have changed since
+    _refuse_errors(findings)
     if not definition.spec_json:  # a draft saved with errors that no longer has any
         model = parse_process(definition.bpmn_xml)
         definition.spec_json, definition.start_roles = spec_to_json(model), model.start_lanes
     definition.findings = _findings_json(findings)
+    return _publish(session, definition, user)
+
+
+def _publish(session: Session, definition: ProcessDefinition, user: User | None) -> ProcessDefinition:
+    """A checked draft becomes the version new instances use."""
+    key, version = definition.key, definition.version
     definition.status = "deployed"
     definition.deployed_at = utcnow()
     audit.record(
@@ -190,8 +195,9 @@ def deploy_file(session: Session, xml: bytes, user: User | None = None) -> Proce
     )
     if existing is not None and existing.status == "deployed":
         return existing
-    definition = existing or upload(session, xml, user)
-    return deploy(session, definition.key, definition.version, user)
+    if existing is not None:
+        return deploy(session, existing.key, existing.version, user)
+    return _publish(session, upload(session, xml, user), user)  # just linted and parsed by upload
 
 
 def current(session: Session, key: str) -> ProcessDefinition:
