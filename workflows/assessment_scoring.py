@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from models import AssessmentEntry, AssessmentIndicator, AssessmentPeriod, AssessmentScore, User, utcnow
 from workflows import audit
-from workflows.assessment import check_manager, counties, entries_of, populations
+from workflows.assessment import check_manager, counties, entries_of, own_county, populations, sees_all
 from workflows.errors import Conflict, Invalid
 from workflows.indicators import all_indicators
 
@@ -147,6 +147,15 @@ def scores_of(session: Session, period: AssessmentPeriod) -> list[AssessmentScor
     """The period's scorecard rows by rank."""
     query = select(AssessmentScore).where(AssessmentScore.period_id == period.id)
     return list(session.scalars(query.order_by(AssessmentScore.rank, AssessmentScore.county_code)))
+
+
+def visible_scores(session: Session, period: AssessmentPeriod, user: User) -> list[AssessmentScore]:
+    """The scorecard rows `user` may see: every county's at city level, else only their own."""
+    rows = scores_of(session, period)
+    if sees_all(session, user):
+        return rows
+    mine = own_county(session, user)
+    return [row for row in rows if row.county_code == mine]
 
 
 def sort_scores(

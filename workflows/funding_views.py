@@ -58,6 +58,13 @@ def manages(session: Session, user: User, call: FundingCall) -> bool:
     return bool(user.roles & MANAGING_ROLES) and office is not None and office.is_within(user.org_unit)
 
 
+def ledger_for(session: Session, user: User, call: FundingCall) -> dict[str, Any]:
+    """The call's ledger, for its office staff only (Forbidden otherwise)."""
+    if not manages(session, user, call):
+        raise Forbidden("只有资助办公室工作人员可以查看批次台账")
+    return ledger(session, call)
+
+
 def proposals_clause(session: Session, user: User, call: FundingCall) -> ColumnElement[bool]:
     """The call's proposals `user` may see: all (office), their area's (staff), their own (applicant,
     expert on the panel)."""

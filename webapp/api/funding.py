@@ -17,10 +17,10 @@ from webapp.api.schemas import instance_json
 from webapp.db import db
 from workflows import funding_views as views
 from workflows.engine import engine_now
-from workflows.errors import Forbidden, Invalid
+from workflows.errors import Invalid
 from workflows.funding_apply import prefill_draft, start_application
 from workflows.funding_common import get_call, stamp
-from workflows.funding_ledger import ledger, totals
+from workflows.funding_ledger import totals
 from workflows.funding_objections import file_objection
 from workflows.funding_projects import close_supervision_case, open_supervision_case
 from workflows.funding_public import notice_summary, noticed_calls, public_notice
@@ -55,10 +55,7 @@ def apply(call_id: int) -> Any:
 def call_ledger(call_id: int) -> Any:
     """The call's ledger (office staff)."""
     session = db()
-    call = get_call(session, call_id)
-    if not views.manages(session, caller(), call):
-        raise Forbidden("只有资助办公室工作人员可以查看批次台账")
-    return jsonify(ledger(session, call))
+    return jsonify(views.ledger_for(session, caller(), get_call(session, call_id)))
 
 
 @bp.get("/funding/totals")

@@ -97,14 +97,12 @@ def scorecard_json(session: Session, period: AssessmentPeriod, user: User) -> di
     if sort not in known:
         raise Invalid("无法按此项排序", fields={"sort": [f"可选：{', '.join(sorted(known))}"]})
     descending = order == "desc" if order else sort not in ("rank", "county")
-    rows = assessment_scoring.sort_scores(assessment_scoring.scores_of(session, period), sort, descending)
+    rows = assessment_scoring.visible_scores(session, period, user)
+    rows = assessment_scoring.sort_scores(rows, sort, descending)
     body = period_json(period)
     if assessment.sees_all(session, user):
         keys = {ind.id: ind.key for ind in period.indicators}
         body["entries"] = [entry_json(e, keys) for e in assessment.entries_of(session, period)]
-    else:
-        mine = assessment.own_county(session, user)
-        rows = [row for row in rows if row.county_code == mine]
     body["scorecard"] = [score_json(row) for row in rows]
     body["lagging"] = [row.county_code for row in rows if row.lagging]
     return body

@@ -15,10 +15,8 @@ from webapp.auth import current_user, login_required
 from webapp.db import db
 from workflows import funding_views as views
 from workflows.assignment import actionable_clause
-from workflows.errors import Forbidden
 from workflows.funding_apply import prefill_draft, start_application
 from workflows.funding_common import get_call
-from workflows.funding_ledger import ledger as call_ledger
 from workflows.registration import organizations_of
 
 bp = Blueprint("funding", __name__)
@@ -77,11 +75,8 @@ def ledger(call_id: int) -> Any:
     """The call's ledger: budget = funded + remaining, per county and field, every payment."""
     session, user = db(), current_user()
     record = get_call(session, call_id)
-    if not views.manages(session, user, record):
-        raise Forbidden(_("只有资助办公室工作人员可以查看批次台账"))
-    return render_template(
-        "funding/ledger.html", call=views.call_json(session, record), book=call_ledger(session, record)
-    )
+    book = views.ledger_for(session, user, record)
+    return render_template("funding/ledger.html", call=views.call_json(session, record), book=book)
 
 
 @bp.get("/funding/proposals/<int:proposal_id>")

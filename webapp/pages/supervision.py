@@ -145,11 +145,9 @@ def scorecard(period_id: int) -> Any:
         sort = "rank"
     order = request.args.get("order") or ("asc" if sort in ("rank", "county") else "desc")
     rows = assessment_scoring.sort_scores(
-        assessment_scoring.scores_of(session, period), sort, order == "desc"
+        assessment_scoring.visible_scores(session, period, user), sort, order == "desc"
     )
     everything = assessment.sees_all(session, user)
-    if not everything:
-        rows = [r for r in rows if r.county_code == assessment.own_county(session, user)]
     open_cases = {
         c.county_code: c for c in session.scalars(supervision_views.cases_query(user)) if not c.closed_at
     }
