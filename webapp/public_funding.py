@@ -8,19 +8,15 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from forms.binding import validate_stage
-from forms.funding import ObjectionForm
-from forms.registry import Stage
 from webapp.db import db
 from webapp.pages.errors import service_error
 from workflows.engine import engine_now
 from workflows.errors import Invalid, ServiceError
-from workflows.funding_objections import file_objection
+from workflows.funding_objections import file_objection, objection_data
 from workflows.funding_public import notice_summary, noticed_calls, public_notice
 
 bp = Blueprint("public_funding", __name__)
 bp.register_error_handler(ServiceError, service_error)
-OBJECTION = Stage("objection", "书面异议", ObjectionForm)
 
 
 @bp.get("/funding/notices")
@@ -42,12 +38,8 @@ def notice(call_id: int) -> Any:
 def object_to(call_id: int) -> Any:
     """File a written objection; errors show on the form again."""
     session = db()
-    result = validate_stage(OBJECTION, request.form)
-    if result.errors:
-        n = public_notice(session, call_id, engine_now())
-        return render_template("funding/notice.html", n=n, form=request.form, errors=result.errors), 422
     try:
-        file_objection(session, call_id, result.data, engine_now(), source="web")
+        file_objection(session, call_id, objection_data(request.form), engine_now(), source="web")
     except Invalid as exc:
         session.rollback()
         n = public_notice(session, call_id, engine_now())

@@ -11,6 +11,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forms.binding import to_formdata, validate_stage
+from forms.funding import ObjectionForm
+from forms.registry import Stage
 from models import FundingObjection, FundingProposal, FundingRound
 from workflows import audit
 from workflows.context import RunContext
@@ -62,6 +65,17 @@ def close_notice(ctx: RunContext, data: dict[str, Any]) -> int:
 def _in_notice(row: FundingRound, now: datetime) -> bool:
     starts, ends = row.notice_starts_at, row.notice_ends_at
     return starts is not None and ends is not None and starts <= now <= ends
+
+
+_OBJECTION = Stage("objection", "书面异议", ObjectionForm)
+
+
+def objection_data(data: Mapping[str, Any]) -> dict[str, Any]:
+    """An objection validated with the public form (JSON or a posted form); Invalid with field errors."""
+    result = validate_stage(_OBJECTION, to_formdata(ObjectionForm, data))
+    if result.errors:
+        raise Invalid("异议信息有误，请按提示修改", fields=result.errors)
+    return result.data
 
 
 def file_objection(

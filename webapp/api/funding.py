@@ -8,9 +8,6 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from sqlalchemy import select
 
-from forms.binding import to_formdata, validate_stage
-from forms.funding import ObjectionForm
-from forms.registry import Stage
 from models import FundingCall
 from webapp.api.common import caller, json_body, page_number, paginate, whole_list
 from webapp.api.schemas import instance_json
@@ -21,7 +18,7 @@ from workflows.errors import Invalid
 from workflows.funding_apply import prefill_draft, start_application
 from workflows.funding_common import get_call, stamp
 from workflows.funding_ledger import totals
-from workflows.funding_objections import file_objection
+from workflows.funding_objections import file_objection, objection_data
 from workflows.funding_projects import close_supervision_case, open_supervision_case
 from workflows.funding_public import notice_summary, noticed_calls, public_notice
 
@@ -132,14 +129,6 @@ def list_notices() -> Any:
 def show_notice(call_id: int) -> Any:
     """One public notice: the funded list, its period, the experts (no token needed)."""
     return jsonify(public_notice(db(), call_id, engine_now()))
-
-
-def objection_data(data: dict[str, Any]) -> dict[str, Any]:
-    """An objection validated with the public form (the service checks its project is noticed)."""
-    result = validate_stage(Stage("objection", "异议", ObjectionForm), to_formdata(ObjectionForm, data))
-    if result.errors:
-        raise Invalid("异议信息有误，请按提示修改", fields=result.errors)
-    return result.data
 
 
 @bp.post("/funding/notices/<int:call_id>/objections")
