@@ -112,17 +112,17 @@ def _start_lanes(spec: Any) -> list[str]:
             continue
         if task_spec.lane:
             roles.append(task_spec.lane)
-        extra = (getattr(task_spec, "extensions", None) or {}).get("properties", {}).get("startRoles", "")
-        roles += [role.strip() for role in str(extra).split(",") if role.strip()]
+        extra = spec_property(task_spec, "startRoles") or ""
+        roles += [role.strip() for role in extra.split(",") if role.strip()]
     return sorted(set(roles))
 
 
 def _start_form(spec: Any) -> str | None:
     for task_spec in spec.task_specs.values():
         if type(task_spec).__name__ == "StartEvent":
-            form = (getattr(task_spec, "extensions", None) or {}).get("properties", {}).get("formKey")
+            form = spec_property(task_spec, "formKey")
             if form:
-                return str(form)
+                return form
     return None
 
 
@@ -246,11 +246,15 @@ def next_timer_at(workflow: BpmnWorkflow) -> datetime | None:
     return min(times) if times else None
 
 
+def spec_property(task_spec: Any, name: str) -> str | None:
+    """A `spiffworkflow:property` of a task spec."""
+    value = ((getattr(task_spec, "extensions", None) or {}).get("properties") or {}).get(name)
+    return str(value) if value is not None else None
+
+
 def task_property(task: Task, name: str) -> str | None:
     """A `spiffworkflow:property` of the task's spec."""
-    props = (getattr(task.task_spec, "extensions", None) or {}).get("properties", {})
-    value = props.get(name)
-    return str(value) if value is not None else None
+    return spec_property(task.task_spec, name)
 
 
 def run_engine(workflow: BpmnWorkflow, now: datetime | None = None) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from models import HumanTask, User
 from workflows import audit, definitions, orgs
-from workflows.engine import engine_now
+from workflows.engine import engine_now, spec_property
 from workflows.notifications import notify
 from workflows.tasks_sync import candidate_users
 
@@ -22,9 +22,9 @@ def escalation_role(task: HumanTask) -> str:
     model = definitions.get_model(task.instance.definition)
     for spec in (model.spec, *model.subprocess_specs.values()):
         for task_spec in spec.task_specs.values():
-            properties = (getattr(task_spec, "extensions", None) or {}).get("properties") or {}
-            if getattr(task_spec, "bpmn_id", None) == task.bpmn_id and properties.get("escalateTo"):
-                return str(properties["escalateTo"])
+            role = spec_property(task_spec, "escalateTo")
+            if getattr(task_spec, "bpmn_id", None) == task.bpmn_id and role:
+                return role
     return ESCALATE_TO
 
 
