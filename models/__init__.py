@@ -23,7 +23,15 @@ from models.incubation import (
 )
 from models.meetings import AgendaItem, DecidedItem, ItemReport, Meeting, MeetingTopic, MeetingUnit
 from models.org import ROLE_NAMES, STAFF_ROLES, ApiToken, OrgUnit, Role, User, UserRole
-from models.process import INSTANCE_STATUSES, Draft, HumanTask, ProcessDefinition, ProcessInstance, Submission
+from models.process import (
+    ACTIVE_INSTANCE_STATUSES,
+    INSTANCE_STATUSES,
+    Draft,
+    HumanTask,
+    ProcessDefinition,
+    ProcessInstance,
+    Submission,
+)
 from models.records import (
     Attachment,
     AuditEvent,
@@ -54,6 +62,7 @@ from models.supervision import (
 )
 
 __all__ = [
+    "ACTIVE_INSTANCE_STATUSES",
     "INSTANCE_STATUSES",
     "ROLE_NAMES",
     "STAFF_ROLES",

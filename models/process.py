@@ -12,6 +12,7 @@ from models.base import Base, utcnow
 from models.org import OrgUnit
 
 INSTANCE_STATUSES = ("running", "waiting", "completed", "terminated", "error", "suspended")
+ACTIVE_INSTANCE_STATUSES = ("running", "waiting")  # the engine may run the instance on (tasks, timers)
 
 
 class ProcessDefinition(Base):

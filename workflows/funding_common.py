@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import (
+    ACTIVE_INSTANCE_STATUSES,
     FundingCall,
     FundingProposal,
     OrganizationRepresentative,
@@ -170,7 +171,7 @@ def deliver(ctx: RunContext, instance_id: int, payload: dict[str, Any]) -> bool:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(select(ProcessInstance.id).where(ProcessInstance.id == instance_id).with_for_update())
     target = session.get(ProcessInstance, instance_id, populate_existing=True)
-    if target is None or target.status not in ("running", "waiting"):
+    if target is None or target.status not in ACTIVE_INSTANCE_STATUSES:
         return False
     sub = RunContext(session, target, ctx.actor, ctx.now)
     workflow = instances.load_workflow(sub)

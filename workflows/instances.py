@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from forms import get_form
 from forms.binding import reserved_key_errors, validate_form
 from forms.registry import FormSpec
-from models import Document, HumanTask, ProcessInstance, Submission, User
+from models import ACTIVE_INSTANCE_STATUSES, Document, HumanTask, ProcessInstance, Submission, User
 from models.db import lock_instance_row
 from workflows import audit, definitions, documents, notifications, orgs
 from workflows.assignment import instance_visible, is_candidate, is_excluded
@@ -365,7 +365,7 @@ def complete_task(
     task, instance, open_rows, version = _lock_task(session, task_id, user)
     check_can_act(user, task)  # someone may have been faster: 409
     clean = validate_task_data(task, data)
-    if instance.status not in ("running", "waiting"):
+    if instance.status not in ACTIVE_INSTANCE_STATUSES:
         raise Conflict(f"流程实例当前状态为 {instance.status}，不能办理")
     now = now or engine_now()
     ctx = RunContext(session, instance, user, now, open_tasks=open_rows)
@@ -468,7 +468,7 @@ def unclaim_task(session: Session, task_id: int, user: User) -> HumanTask:
 
 def _timer_due(now: datetime) -> Any:
     """The instances with a timer due at `now`, as a WHERE clause."""
-    return (ProcessInstance.next_timer_at <= now) & ProcessInstance.status.in_(("running", "waiting"))
+    return (ProcessInstance.next_timer_at <= now) & ProcessInstance.status.in_(ACTIVE_INSTANCE_STATUSES)
 
 
 def due_timer_instances(session: Session, now: datetime, limit: int = 500) -> list[int]:
@@ -510,7 +510,7 @@ def fire_instance_timers(session: Session, instance_id: int, now: datetime | Non
         instance is None
         or instance.next_timer_at is None
         or instance.next_timer_at > now
-        or instance.status not in ("running", "waiting")
+        or instance.status not in ACTIVE_INSTANCE_STATUSES
     ):
         session.rollback()
         return False

@@ -22,7 +22,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import ProcessDefinition, ProcessInstance, User
+from models import ACTIVE_INSTANCE_STATUSES, ProcessDefinition, ProcessInstance, User
 from models.db import lock_instance_row
 from workflows import audit, definitions
 from workflows.context import RunContext
@@ -324,7 +324,7 @@ def migrate_instance(
                 "notes": notes,
             },
         )
-        if instance.status in ("running", "waiting"):
+        if instance.status in ACTIVE_INSTANCE_STATUSES:
             advance(ctx, workflow)
         else:
             _save_without_running(ctx, workflow)

@@ -18,7 +18,15 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from models import INSTANCE_STATUSES, HumanTask, OrgUnit, ProcessDefinition, ProcessInstance, User
+from models import (
+    ACTIVE_INSTANCE_STATUSES,
+    INSTANCE_STATUSES,
+    HumanTask,
+    OrgUnit,
+    ProcessDefinition,
+    ProcessInstance,
+    User,
+)
 from models.db import lock_instance_row
 from workflows import audit
 from workflows.context import RunContext
@@ -29,11 +37,10 @@ from workflows.instances import EngineFailure, advance, load_workflow, run_guard
 
 log = logging.getLogger(__name__)
 
-ACTIVE = ("running", "waiting")
-TERMINABLE = (*ACTIVE, "suspended", "error")
+TERMINABLE = (*ACTIVE_INSTANCE_STATUSES, "suspended", "error")
 # The statuses each administrator action may start from (the page offers exactly these).
 ALLOWED_FROM: dict[str, tuple[str, ...]] = {
-    "suspend": ACTIVE,
+    "suspend": ACTIVE_INSTANCE_STATUSES,
     "resume": ("suspended",),
     "retry": ("error",),
     "terminate": TERMINABLE,

@@ -24,6 +24,7 @@ from forms.registration import (
     REFUSAL_GROUNDS,
 )
 from models import (
+    ACTIVE_INSTANCE_STATUSES,
     HumanTask,
     Organization,
     OrganizationRepresentative,
@@ -406,7 +407,7 @@ def _name_in_use(session: Session, instance: ProcessInstance, name: str) -> tupl
                 ProcessInstance.scope_code == instance.scope_code,
                 ProcessInstance.business_key == name,
                 ProcessInstance.id != instance.id,
-                ProcessInstance.status.in_(("running", "waiting")),
+                ProcessInstance.status.in_(ACTIVE_INSTANCE_STATUSES),
             )
             .limit(1)
         )
