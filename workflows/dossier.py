@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from SpiffWorkflow.util.task import TaskState
@@ -119,9 +120,16 @@ def _entry(desc: Mapping[str, Any], value: Any, files: Mapping[int, str]) -> Ent
     return Entry(desc["name"], desc["label"], f"{len(rows)} 项" if rows else EMPTY, rows)
 
 
+@cache
+def _stages(spec: FormSpec) -> list[dict[str, Any]]:
+    """The form's described stages, built once per form (read-only: the dossier only looks)."""
+    stages: list[dict[str, Any]] = describe(spec)["stages"]
+    return stages
+
+
 def attachment_names(session: Session, data: Iterable[Mapping[str, Any]], spec: FormSpec) -> dict[int, str]:
     """File names of the attachments that file fields of `data` refer to."""
-    names = [f["name"] for s in describe(spec)["stages"] for f in s["fields"] if f["type"] == "file"]
+    names = [f["name"] for s in _stages(spec) for f in s["fields"] if f["type"] == "file"]
     ids = {int(d[n]) for d in data for n in names if str(d.get(n) or "").isdigit()}
     if not ids:
         return {}
@@ -135,7 +143,7 @@ def sections(
     """`data` of a form as display sections, one per stage (the read-only summary)."""
     return [
         Section(stage["title"], [_entry(f, data.get(f["name"]), files or {}) for f in stage["fields"]])
-        for stage in describe(spec)["stages"]
+        for stage in _stages(spec)
     ]
 
 
@@ -242,7 +250,7 @@ def _decision(event: AuditEvent, forms: Mapping[int, str]) -> tuple[str, str]:
     spec = _spec(forms.get(event.task_id or 0, ""))
     choices = None
     if spec is not None:
-        found = [f for s in describe(spec)["stages"] for f in s["fields"] if f["name"] == "decision"]
+        found = [f for s in _stages(spec) for f in s["fields"] if f["name"] == "decision"]
         choices = found[0]["choices"] if found else None
     return _choice_text(value, choices), comment
 

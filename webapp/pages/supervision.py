@@ -148,9 +148,8 @@ def scorecard(period_id: int) -> Any:
         assessment_scoring.visible_scores(session, period, user), sort, order == "desc"
     )
     everything = assessment.sees_all(session, user)
-    open_cases = {
-        c.county_code: c for c in session.scalars(supervision_views.cases_query(user)) if not c.closed_at
-    }
+    still_open = supervision_views.cases_query(user).where(SupervisionCase.closed_at.is_(None))
+    open_cases = {c.county_code: c for c in session.scalars(still_open)}
     return render_template(
         "supervision/scorecard.html",
         period=period,
