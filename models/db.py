@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from psycopg.pq import TransactionStatus
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -25,7 +26,40 @@ def make_engine(url: str, **options: Any) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30}, poolclass=NullPool, **options)
         event.listen(engine, "connect", _configure_sqlite)
         return engine
-    return create_engine(url, pool_pre_ping=True, **options)
+    engine = create_engine(url, pool_pre_ping=True, **options)
+    _end_reads_with_commit(engine)
+    return engine
+
+
+def _end_reads_with_commit(engine: Engine) -> None:
+    """End a PostgreSQL transaction that only read with COMMIT instead of ROLLBACK.
+
+    psycopg forgets every statement it has prepared on each ROLLBACK (a schema change rolled back
+    with it could have made them stale), and every request that only reads ends with one when its
+    session closes: the statements the application runs most were parsed and planned afresh every
+    time. For a transaction that ran nothing but SELECTs, COMMIT and ROLLBACK are the same, and
+    psycopg's ROLLBACK after the COMMIT has nothing to do. A transaction that ran anything else
+    (or failed) is rolled back as before.
+    """
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.info["wrote"] = False
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _note_write(
+        conn: Connection, _cursor: Any, statement: str, _params: Any, _context: Any, many: bool
+    ) -> None:
+        if many or statement[:6].upper() != "SELECT":
+            conn.info["wrote"] = True
+
+    @event.listens_for(engine, "rollback")
+    def _commit_reads(conn: Connection) -> None:
+        if conn.info.get("wrote", True) or conn.invalidated:
+            return
+        raw = conn.connection.dbapi_connection
+        if raw is not None and raw.info.transaction_status == TransactionStatus.INTRANS:
+            raw.commit()
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
