@@ -33,17 +33,20 @@ class Scale:
     loops: list[int]
     timers: int
     http_solo_cases: int  # one HTTP client alone: the service time, without queueing
+    http_rate: float  # completions per second the clients offer together in the paced run
+    http_paced_cases_per_client: int
+    warm_up_cases: int  # run before measuring, in process and on each web worker
 
 
-FULL = Scale(300, 40, 16, 6, [1_000, 10_000, 100_000], 200, [1, 50], 10_000, 20)
-SMOKE = Scale(3, 2, 2, 1, [50, 100], 5, [1, 2], 20, 1)
+FULL = Scale(300, 40, 16, 6, [1_000, 10_000, 100_000], 200, [1, 50], 10_000, 20, 150, 10, 5)
+SMOKE = Scale(3, 2, 2, 1, [50, 100], 5, [1, 2], 20, 1, 20, 1, 1)
 
 
 def row(name: str, value: float, unit: str, target: str = "", met: bool | None = None) -> str:
     """One line of the table."""
     verdict = "" if met is None else ("met" if met else "NOT MET")
     shown = "n/a" if math.isnan(value) else f"{value:,.2f}"
-    return f"{name:<58} {shown:>12} {unit:<10} {target:<18} {verdict}"
+    return f"{name:<66} {shown:>12} {unit:<10} {target:<18} {verdict}"
 
 
 def main() -> None:
@@ -57,15 +60,25 @@ def main() -> None:
         database = (
             "PostgreSQL" if url.startswith("postgresql") else "SQLite (set DATABASE_URL for PostgreSQL)"
         )
+        # Every figure is of a warm application: psycopg prepares a statement on its 5th run.
         with engine_limit.recording() as recorded:
-            inprocess.run(app, REGISTRATION, 1, first_case=0)
+            inprocess.run(app, REGISTRATION, size.warm_up_cases, first_case=100)
         engine = engine_limit.measure(REGISTRATION, recorded, size.engine_instances)
         local = inprocess.run(app, REGISTRATION, size.inprocess_cases, first_case=1)
         gunicorn, port = over_http.start_gunicorn(url, Path(folder))
         try:
+            over_http.run(port, REGISTRATION, 2, size.warm_up_cases, first_case=800)  # both workers
             solo = over_http.run(port, REGISTRATION, 1, size.http_solo_cases, first_case=900)
             http = over_http.run(
                 port, REGISTRATION, size.http_clients, size.http_cases_per_client, first_case=1000
+            )
+            paced = over_http.run(
+                port,
+                REGISTRATION,
+                size.http_clients,
+                size.http_paced_cases_per_client,
+                first_case=2000,
+                rate=size.http_rate,
             )
             rss = over_http.worker_rss_mb(gunicorn)
         finally:
@@ -96,20 +109,35 @@ def main() -> None:
         ),
         row("  application cost / engine cost per completion", ratio, "x", "<= 8", ratio <= 8),
         row(
-            f"  HTTP, gunicorn 2 workers, {size.http_clients} clients: instances/s",
+            f"  HTTP, gunicorn 2 workers, {size.http_clients} clients without pause: instances/s",
             http["instances_per_s"],
             "inst/s",
         ),
         row(
-            "  HTTP task completions/s",
+            "  HTTP task completions/s (the server's capacity)",
             http["completions_per_s"],
             "/s",
             ">= 150",
             http["completions_per_s"] >= 150,
         ),
-        row("  HTTP completion p50", http["p50_ms"], "ms"),
-        row("  HTTP completion p95", http["p95_ms"], "ms", "<= 25", http["p95_ms"] <= 25),
-        row("  HTTP completion p99", http["p99_ms"], "ms"),
+        row(
+            f"  HTTP completion p50, {size.http_clients} always in flight",
+            http["p50_ms"],
+            "ms",
+            f"p95 {http['p95_ms']:.1f} p99 {http['p99_ms']:.1f}",
+        ),
+        row(
+            f"  HTTP, {size.http_clients} clients offering {size.http_rate:.0f} completions/s: served",
+            paced["completions_per_s"],
+            "/s",
+        ),
+        row(
+            "  HTTP completion p50 at that rate (from the time each was due)",
+            paced["p50_ms"],
+            "ms",
+            f"p99 {paced['p99_ms']:.1f}",
+        ),
+        row("  HTTP completion p95 at that rate", paced["p95_ms"], "ms", "<= 25", paced["p95_ms"] <= 25),
         row(
             "  HTTP, 1 client alone: completion p50",
             solo["p50_ms"],

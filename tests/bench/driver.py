@@ -7,6 +7,7 @@ import io
 import json
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from flask.testing import FlaskClient
@@ -122,10 +123,13 @@ def complete(
     case: int,
     files: dict[str, str],
     timings: list[float],
+    pace: Callable[[], float] | None = None,
 ) -> dict[str, Any]:
-    """Complete the step's open task; the latency goes to `timings`."""
+    """Complete the step's open task; the latency goes to `timings`. With `pace`, the request waits
+    for its turn and its latency counts from the time it was due (a late answer delays the next
+    request of the same client, and that delay counts too)."""
     task = _task(body, step.form_key)
-    began = time.perf_counter()
+    began = pace() if pace else time.perf_counter()
     status, result = send(
         "POST", f"/tasks/{task['id']}/complete", tokens[step.username], {"data": step.data(case, files)}
     )
@@ -151,14 +155,15 @@ def finish_case(
     files: dict[str, str],
     timings: list[float],
     loops: int = 0,
+    pace: Callable[[], float] | None = None,
 ) -> dict[str, Any]:
     """Complete every step of a started case."""
-    body = complete(send, tokens, body, journey.steps[0], case, files, timings)
+    body = complete(send, tokens, body, journey.steps[0], case, files, timings, pace)
     for _ in range(loops):
         for step in journey.loop:
-            body = complete(send, tokens, body, step, case, files, timings)
+            body = complete(send, tokens, body, step, case, files, timings, pace)
     for step in journey.steps[1:]:
-        body = complete(send, tokens, body, step, case, files, timings)
+        body = complete(send, tokens, body, step, case, files, timings, pace)
     assert body["status"] == "completed", body["status"]
     return body
 

@@ -81,16 +81,41 @@ def worker_rss_mb(master: subprocess.Popen[bytes]) -> float:
     return max(peaks) if peaks else float("nan")
 
 
-def run(port: int, journey: Journey, clients: int, cases_per_client: int, first_case: int) -> dict[str, Any]:
+def _schedule(began: float, client: int, clients: int, rate: float) -> Any:
+    """The pace of one of `clients` clients that together offer `rate` completions per second: it
+    sleeps until the client's next request is due and returns the time it was due."""
+    turn = iter(range(10**9))
+
+    def pace() -> float:
+        due = began + (client + next(turn) * clients) / rate
+        time.sleep(max(0.0, due - time.perf_counter()))
+        return due
+
+    return pace
+
+
+def run(
+    port: int,
+    journey: Journey,
+    clients: int,
+    cases_per_client: int,
+    first_case: int,
+    rate: float | None = None,
+) -> dict[str, Any]:
     """`clients` threads, each with its own connection: all start their cases (start request and
     attachment uploads), then all complete them, so that completions per second counts a time in
-    which the server does nothing else."""
+    which the server does nothing else.
+
+    Without `rate` each client sends its next completion as soon as the last one is answered (the
+    server's capacity). With `rate` the clients together offer that many completions per second,
+    each on a fixed schedule, and a completion's latency counts from the time it was due."""
     send = driver.http_transport("127.0.0.1", port)
     tokens = driver.login(send, driver.users_of(journey), PASSWORD)
     timings: list[float] = []
     errors: list[BaseException] = []
     lock = threading.Lock()
     phases = threading.Barrier(clients + 1)
+    completing = 0.0
 
     def client(index: int) -> None:
         own_send = driver.http_transport("127.0.0.1", port)
@@ -100,8 +125,9 @@ def run(port: int, journey: Journey, clients: int, cases_per_client: int, first_
             started = [driver.start_case(own_send, tokens, journey) for _ in cases]
             phases.wait()
             phases.wait()
+            pace = _schedule(completing, index, clients, rate) if rate else None
             for case, (body, files) in zip(cases, started, strict=True):
-                driver.finish_case(own_send, tokens, journey, case, body, files, mine)
+                driver.finish_case(own_send, tokens, journey, case, body, files, mine, pace=pace)
         except BaseException as exc:  # reported below: a benchmark must not hide failures
             errors.append(exc)
             phases.abort()

@@ -23,6 +23,7 @@ def test_benchmark_prints_the_whole_table() -> None:
         "engine limit",
         "in-process API",
         "HTTP task completions/s",
+        "HTTP completion p95 at that rate",
         "inbox p95 ratio",
         "correction loop",
         "timers",
