@@ -86,6 +86,7 @@ def advance(ctx: RunContext, workflow: BpmnWorkflow) -> list[HumanTask]:
         )
     else:
         instance.status = "running" if ready_user_tasks(workflow) else "waiting"
+    ctx.session.flush()  # one flush for the task rows and the instance: the new rows' ids go into the trail
     for row in cancelled:
         audit.record(
             ctx.session,

@@ -29,7 +29,7 @@ def sync_human_tasks(
 ) -> tuple[list[HumanTask], list[HumanTask], list[HumanTask]]:
     """Create rows for new READY user tasks and cancel rows whose task is gone (e.g. a timer).
 
-    Returns (created, cancelled, still open).
+    Returns (created, cancelled, still open); the created rows have their ids once the session flushes.
     """
     session, instance = ctx.session, ctx.instance
     ready = {str(task.id): task for task in ready_user_tasks(workflow)}
@@ -48,9 +48,7 @@ def sync_human_tasks(
             still_open.append(row)
     known = {row.spiff_task_id for row in open_rows}
     created = [_new_row(ctx, task) for task_id, task in ready.items() if task_id not in known]
-    if created:  # their ids go into the trail; other changes wait for the transaction's flush
-        session.add_all(created)
-        session.flush()
+    session.add_all(created)  # flushed by the caller, with the instance's own changes
     return created, cancelled, still_open
 
 
