@@ -38,7 +38,7 @@ class Scale:
     warm_up_cases: int  # run before measuring, in process and on each web worker
 
 
-FULL = Scale(300, 40, 16, 6, [1_000, 10_000, 100_000], 200, [1, 50], 10_000, 20, 150, 10, 5)
+FULL = Scale(300, 100, 16, 6, [1_000, 10_000, 100_000], 200, [1, 50], 10_000, 20, 150, 10, 5)
 SMOKE = Scale(3, 2, 2, 1, [50, 100], 5, [1, 2], 20, 1, 20, 1, 1)
 
 
@@ -62,7 +62,7 @@ def main() -> None:
         )
         # Every figure is of a warm application: psycopg prepares a statement on its 5th run.
         with engine_limit.recording() as recorded:
-            inprocess.run(app, REGISTRATION, size.warm_up_cases, first_case=100)
+            inprocess.run(app, REGISTRATION, size.warm_up_cases, first_case=500)
         engine = engine_limit.measure(REGISTRATION, recorded, size.engine_instances)
         local = inprocess.run(app, REGISTRATION, size.inprocess_cases, first_case=1)
         gunicorn, port = over_http.start_gunicorn(url, Path(folder))
