@@ -33,7 +33,7 @@ init: setup
 run: init
 	$(FLASK) seed-demo
 	@echo "平台已启动：http://127.0.0.1:5000  （Ctrl-C 停止 web、worker、beat）"
-	@trap 'kill 0' INT TERM EXIT; \
+	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
 	$(BIN)/celery -A tasks.worker worker --pool=solo --loglevel=warning & \
 	$(BIN)/celery -A tasks.worker beat --loglevel=warning --schedule instance/celerybeat-schedule & \
 	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:5000 --access-logfile - 'webapp:create_app()'
