@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from forms import get_form
@@ -159,21 +159,27 @@ def save_rule(
     return rule
 
 
+# The pre-check's statements are built once, with bound parameters: every application runs them,
+# and working out SQLAlchemy's cache key of a fresh statement costs about as much as running it.
+_RULES_IN_FORCE = (
+    select(RegistrationRule)
+    .where(
+        RegistrationRule.county_code.in_((bindparam("county"), CITY_CODE)),
+        RegistrationRule.org_type == bindparam("org_type"),
+        RegistrationRule.level == bindparam("level"),
+        RegistrationRule.effective_from <= bindparam("now"),
+    )
+    .order_by(RegistrationRule.version.desc())
+)
+
+
 def current_rule(
     session: Session, county_code: str, org_type: str, level: str, now: datetime | None = None
 ) -> RegistrationRule:
     """The rule in force: the county's newest version, else the city's default."""
     now = now or datetime.now(CST)
-    rows = session.scalars(
-        select(RegistrationRule)
-        .where(
-            RegistrationRule.county_code.in_((county_code, CITY_CODE)),
-            RegistrationRule.org_type == org_type,
-            RegistrationRule.level == level,
-            RegistrationRule.effective_from <= now,
-        )
-        .order_by(RegistrationRule.version.desc())
-    ).all()
+    params = {"county": county_code, "org_type": org_type, "level": level, "now": now}
+    rows = session.scalars(_RULES_IN_FORCE, params).all()
     own = [r for r in rows if r.county_code == county_code]
     if own or rows:
         return (own or rows)[0]
@@ -385,35 +391,27 @@ def _units(session: Session, code: str | None) -> tuple[OrgUnit | None, OrgUnit 
     return unit, session.get(OrgUnit, unit.parent_code)
 
 
+_NAME_IN_USE = select(
+    exists().where(
+        Organization.county_code == bindparam("county"),
+        Organization.name == bindparam("name"),
+        Organization.status.in_(ACTIVE_STATUSES),
+    ),
+    exists().where(
+        ProcessInstance.process_key == PROCESS_KEY,
+        ProcessInstance.scope_code == bindparam("county"),
+        ProcessInstance.business_key == bindparam("name"),
+        ProcessInstance.id != bindparam("instance_id"),
+        ProcessInstance.status.in_(ACTIVE_INSTANCE_STATUSES),
+    ),
+)
+
+
 def _name_in_use(session: Session, instance: ProcessInstance, name: str) -> tuple[bool, bool]:
     """(taken by a living organization of the county, asked for by another open case)."""
-    taken = (
-        session.scalar(
-            select(Organization.id)
-            .where(
-                Organization.county_code == instance.scope_code,
-                Organization.name == name,
-                Organization.status.in_(ACTIVE_STATUSES),
-            )
-            .limit(1)
-        )
-        is not None
-    )
-    pending = (
-        session.scalar(
-            select(ProcessInstance.id)
-            .where(
-                ProcessInstance.process_key == PROCESS_KEY,
-                ProcessInstance.scope_code == instance.scope_code,
-                ProcessInstance.business_key == name,
-                ProcessInstance.id != instance.id,
-                ProcessInstance.status.in_(ACTIVE_INSTANCE_STATUSES),
-            )
-            .limit(1)
-        )
-        is not None
-    )
-    return taken, pending
+    params = {"county": instance.scope_code, "name": name, "instance_id": instance.id}
+    taken, pending = session.execute(_NAME_IN_USE, params).one()
+    return bool(taken), bool(pending)
 
 
 def _attachment_problems(ctx: RunContext, data: Mapping[str, Any]) -> list[str]:

@@ -559,22 +559,38 @@ def test_precheck_sends_back_missing_supervisor_consent(app: Flask, api: ApiClie
     assert only(complete(applicant, again["id"], data), "registration.acceptance")
 
 
+def precheck_of(api: ApiClient, instance_id: int) -> dict[str, Any]:
+    """The pre-check's result, from the case's audit trail."""
+    trail = api.as_user("registrar_yc").get(f"/instances/{instance_id}/audit").get_json()["items"]
+    [check] = [e["details"] for e in trail if e["action"] == "registration_prechecked"]
+    return dict(check)
+
+
 def test_precheck_name_rules_and_thresholds(api: ApiClient) -> None:
     _applicant, body = submit(api)
     body = review(api, accept(api, body))
     complete(api.as_user("leader_yc"), only(body, "registration.decision")["id"], {"decision": "approve"})
     # the same name again, a name without the division, and a county-wide body below the thresholds
-    for changes in (
-        {},
-        {"name": "锦纶社区邻里互助协会"},
-        {"activity_area": "county", "name": f"{COUNTY_PREFIX}调解协会"},
-        {"individual_members": 3, "funds": "500", "name": f"{COUNTY_PREFIX}读书会"},
+    for changes, reason in (
+        ({}, "名称不得相同"),
+        ({"name": "锦纶社区邻里互助协会"}, ""),
+        ({"activity_area": "county", "name": f"{COUNTY_PREFIX}调解协会"}, ""),
+        ({"individual_members": 3, "funds": "500", "name": f"{COUNTY_PREFIX}读书会"}, "也未达到备案条件"),
     ):
         _applicant, body = submit(api, **changes)
         assert only(body)["form_key"] == "registration.application", changes
-    trail = api.as_user("registrar_yc").get(f"/instances/{body['id']}/audit").get_json()["items"]
-    [check] = [e["details"] for e in trail if e["action"] == "registration_prechecked"]
-    assert check["path"] == "returned" and "也未达到备案条件" in "".join(check["reasons"])
+        check = precheck_of(api, body["id"])
+        assert check["path"] == "returned" and reason in "".join(check["reasons"]), check
+
+
+def test_precheck_returns_a_name_another_open_case_asked_for(api: ApiClient) -> None:
+    _applicant, first = submit(api, name=f"{COUNTY_PREFIX}同名互助会")
+    assert only(first)["form_key"] == "registration.acceptance"
+    _applicant, second = submit(api, name=f"{COUNTY_PREFIX}同名互助会")
+    assert only(second)["form_key"] == "registration.application"
+    check = precheck_of(api, second["id"])
+    assert check["path"] == "returned" and "正在办理中" in "".join(check["reasons"]), check
+    assert precheck_of(api, first["id"])["reasons"] == []  # the first case does not count itself
 
 
 def test_county_rules_are_configuration_edited_by_an_administrator(api: ApiClient) -> None:
