@@ -87,8 +87,6 @@ def advance(ctx: RunContext, workflow: BpmnWorkflow) -> list[HumanTask]:
         )
     else:
         instance.status = "running" if ready_user_tasks(workflow) else "waiting"
-    if created:  # their ids go into the trail: one flush with the instance's own changes
-        ctx.session.flush()  # (without new rows, a timer batch's instances are flushed together at commit)
     for row in cancelled:
         audit.record(
             ctx.session,
