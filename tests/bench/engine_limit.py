@@ -94,12 +94,21 @@ def run_once(journey: Journey, model: ProcessModel, recorded: dict[str, list[Any
     return len(journey.steps)
 
 
-def measure(journey: Journey, recorded: dict[str, list[Any]], instances_count: int) -> dict[str, float]:
-    """Instances per second and milliseconds per completion."""
+def compiled_model(journey: Journey) -> ProcessModel:
+    """The journey's process, parsed and compiled as the application keeps it."""
     parsed = parse_process(journey.bpmn.read_bytes())
-    model = model_from_json(parsed.key, parsed.name, spec_to_json(parsed))
-    run_once(journey, model, recorded)  # warm the compiled-script cache
+    return model_from_json(parsed.key, parsed.name, spec_to_json(parsed))
+
+
+def run_instances(
+    journey: Journey, model: ProcessModel, recorded: dict[str, list[Any]], count: int
+) -> tuple[float, int]:
+    """`count` instances to their end: (seconds, completions)."""
     began = time.perf_counter()
-    completions = sum(run_once(journey, model, recorded) for _ in range(instances_count))
-    elapsed = time.perf_counter() - began
+    completions = sum(run_once(journey, model, recorded) for _ in range(count))
+    return time.perf_counter() - began, completions
+
+
+def figures(instances_count: int, elapsed: float, completions: int) -> dict[str, float]:
+    """Instances per second and milliseconds per completion."""
     return {"instances_per_s": instances_count / elapsed, "ms_per_completion": elapsed * 1000 / completions}
