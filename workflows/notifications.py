@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from models import HumanTask, Notification, User, utcnow
@@ -22,16 +23,24 @@ def notify(
     notify_ids(session, [u.id for u in users], kind, title, body, link)
 
 
+_TABLE = cast(Table, Notification.__table__)
+_INSERT = insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True)
+
+
 def notify_ids(
     session: Session, user_ids: Iterable[int], kind: str, title: str, body: str = "", link: str = ""
 ) -> None:
-    """`notify` for users known by id (no need to load them)."""
-    rows = [Notification(user_id=i, kind=kind, title=title, body=body, link=link) for i in user_ids]
+    """`notify` for users known by id (no need to load them): one Core insert for all of them (the
+    unit of work cost twice as much a row, and nothing here needs the rows as objects)."""
+    now = utcnow()
+    rows = [
+        {"user_id": i, "kind": kind, "title": title, "body": body, "link": link, "created_at": now}
+        for i in user_ids
+    ]
     if not rows:
         return
-    session.add_all(rows)
-    session.flush()
-    defer(session, "send_notification_emails", [row.id for row in rows])
+    ids = list(session.scalars(_INSERT, rows))
+    defer(session, "send_notification_emails", ids)
 
 
 def task_created(session: Session, tasks: Iterable[HumanTask]) -> None:
