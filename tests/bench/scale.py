@@ -122,21 +122,30 @@ def inbox(app: Flask, sizes: list[int], requests: int) -> dict[int, dict[str, fl
 
 
 def history_growth(
-    app: Flask, journey: Journey, loops: list[int], first_case: int
+    app: Flask, journey: Journey, loops: list[int], first_case: int, repeats: int = 3
 ) -> dict[int, dict[str, float]]:
-    """State bytes and the median cost of the completions after the loops, per number of loops."""
+    """State bytes and the median cost of the completions after the loops, per number of loops.
+
+    `repeats` cases for each number of loops, in turns (one case's four completions made a noisy
+    median, and cases measured one count after the other saw the VM's drift)."""
     send = driver.flask_transport(app.test_client())
     tokens = driver.login(send, driver.users_of(journey), PASSWORD)
+    after: dict[int, list[float]] = {count: [] for count in loops}
+    last: dict[int, int] = {}
+    case = first_case
+    for _ in range(repeats):
+        for count in loops:
+            timings: list[float] = []
+            body = driver.run_case(send, tokens, journey, case, timings, loops=count)
+            after[count] += timings[-len(journey.steps[1:]) :]
+            last[count], case = body["id"], case + 1
     figures = {}
-    for index, count in enumerate(loops):
-        timings: list[float] = []
-        body = driver.run_case(send, tokens, journey, first_case + index, timings, loops=count)
-        after = timings[-len(journey.steps[1:]) :]
-        with session_factory(app)() as session:
+    with session_factory(app)() as session:
+        for count in loops:
             state = session.scalar(
-                select(func.length(ProcessInstance.state)).where(ProcessInstance.id == body["id"])
+                select(func.length(ProcessInstance.state)).where(ProcessInstance.id == last[count])
             )
-        figures[count] = {"state_bytes": float(state or 0), "ms": percentile(after, 0.5) * 1000}
+            figures[count] = {"state_bytes": float(state or 0), "ms": percentile(after[count], 0.5) * 1000}
     return figures
 
 
