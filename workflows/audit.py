@@ -12,14 +12,15 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import String, Table, func, insert, literal, select
+from sqlalchemy import String, func, insert, literal, select
 from sqlalchemy import cast as cast_sql
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session, SessionTransaction
 
 from models import AuditEvent, Submission, utcnow
+from models.base import table_of
 
 GENESIS = "0" * 64
 _HEADS = "audit_chain_heads"
@@ -86,7 +87,7 @@ def record(
     session.info.setdefault(_HEADS, {})[chain] = (event["seq"], event["hash"])
 
 
-_INSERT = insert(cast(Table, AuditEvent.__table__))  # Core: one executemany, no ORM bookkeeping
+_INSERT = insert(table_of(AuditEvent))  # Core: one executemany, no ORM bookkeeping
 
 
 def write_pending(session: Session) -> None:

@@ -9,12 +9,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import Table, bindparam, func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -22,6 +22,7 @@ from forms import get_form
 from forms.binding import reserved_key_errors, validate_form
 from forms.registry import FormSpec
 from models import ACTIVE_INSTANCE_STATUSES, Document, HumanTask, ProcessInstance, Submission, User
+from models.base import table_of
 from models.db import lock_instance_row
 from workflows import audit, definitions, documents, notifications, orgs
 from workflows.assignment import instance_visible, is_candidate, is_excluded
@@ -393,12 +394,12 @@ def complete_task(
 # The completion's own writes go to the tables directly (Core): the unit of work would cost about
 # twice as much per row, and nothing in the transaction needs the submission as an object.
 _CLOSE_TASK = (
-    cast(Table, HumanTask.__table__)
+    table_of(HumanTask)
     .update()
-    .where(HumanTask.__table__.c.id == bindparam("task_id"))
+    .where(table_of(HumanTask).c.id == bindparam("task_id"))
     .values(status="completed", completed_at=bindparam("at"), completed_by=bindparam("by"))
 )
-_INSERT_SUBMISSION = insert(cast(Table, Submission.__table__))
+_INSERT_SUBMISSION = insert(table_of(Submission))
 
 
 def _record_completion(ctx: RunContext, task: HumanTask, clean: dict[str, Any], version: int) -> None:

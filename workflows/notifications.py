@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import cast
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from models import HumanTask, Notification, User, utcnow
+from models.base import table_of
 from workflows.followups import defer
 from workflows.tasks_sync import candidate_users
 
@@ -23,7 +23,7 @@ def notify(
     notify_ids(session, [u.id for u in users], kind, title, body, link)
 
 
-_TABLE = cast(Table, Notification.__table__)
+_TABLE = table_of(Notification)
 _INSERT = insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True)
 
 

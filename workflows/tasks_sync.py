@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from SpiffWorkflow.task import Task
-from sqlalchemy import Table, bindparam, insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from models import HumanTask, OrgUnit, User, UserRole
+from models.base import table_of
 from workflows.assignment import ANCESTOR_LANES, is_candidate, is_excluded
 from workflows.calendar import deadline
 from workflows.context import RunContext
@@ -54,7 +55,7 @@ def sync_human_tasks(
     return created, cancelled, still_open
 
 
-_TASK_TABLE = cast(Table, HumanTask.__table__)
+_TASK_TABLE = table_of(HumanTask)
 _INSERT_TASK = insert(_TASK_TABLE).returning(_TASK_TABLE.c.id)
 
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +82,7 @@ def worker_rss_mb(master: subprocess.Popen[bytes]) -> float:
     return max(peaks) if peaks else float("nan")
 
 
-def _schedule(began: float, client: int, clients: int, rate: float) -> Any:
+def _schedule(began: float, client: int, clients: int, rate: float) -> Callable[[], float]:
     """The pace of one of `clients` clients that together offer `rate` completions per second: it
     sleeps until the client's next request is due and returns the time it was due."""
     turn = iter(range(10**9))
