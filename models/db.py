@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from psycopg.pq import TransactionStatus
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import Table, create_engine, event, insert, inspect, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
 from sqlalchemy.pool import NullPool
+from sqlalchemy.sql.dml import ReturningInsert
+from sqlalchemy.sql.schema import CallableColumnDefault, Column, ScalarElementColumnDefault
+
+from models.base import table_of
 
 
 def _json(value: Any) -> str:
@@ -91,6 +96,58 @@ def next_value(session: Session, model: type[Any], **key: Any) -> int:
     )
     value: int = session.execute(statement).scalar_one()
     return value
+
+
+def _default_of(column: Column[Any]) -> Callable[[], Any] | None:
+    """The column's Python-side default as a function of no arguments (None when it has none)."""
+    default = column.default
+    if isinstance(default, ScalarElementColumnDefault):
+        value = default.arg
+        return lambda: value
+    if isinstance(default, CallableColumnDefault):
+        make: Callable[[Any], Any] = default.arg
+        return lambda: make(None)  # SQLAlchemy wraps a function of no arguments to take a context
+    return None
+
+
+class _RowWriter:
+    """How `insert_loaded` writes one model's rows: the statement, and each column's attribute and
+    default (computed once per model)."""
+
+    def __init__(self, model: type[Any]) -> None:
+        table: Table = table_of(model)
+        mapper = inspect(model)
+        self.statement: ReturningInsert[Any] = insert(table).returning(table.c.id)
+        self.columns = [
+            (mapper.get_property_by_column(column).key, column.key, _default_of(column))
+            for column in table.columns
+            if column.key != "id"
+        ]
+
+
+_WRITERS: dict[type[Any], _RowWriter] = {}
+
+
+def insert_loaded(session: Session, row: Any) -> None:
+    """Write a new row by one Core INSERT … RETURNING id, and let the session know it as loaded.
+
+    For the rows every completion writes (tasks, documents): the unit of work costs about 0.35 ms
+    of CPU a row, this about 0.13. Every column gets its value, the model's default where the row
+    has none (a constant, or a function called without arguments), so that nothing is loaded again
+    when the row is read. Relationships are not written: set the foreign-key columns.
+    """
+    model = type(row)
+    writer = _WRITERS.get(model) or _WRITERS.setdefault(model, _RowWriter(model))
+    values = {}
+    for attribute, key, default in writer.columns:
+        value = getattr(row, attribute)
+        if value is None and default is not None:
+            value = default()
+            setattr(row, attribute, value)
+        values[key] = value
+    row.id = session.execute(writer.statement, values).scalar_one()
+    make_transient_to_detached(row)  # as if it had been read: persistent once added, nothing to flush
+    session.add(row)
 
 
 def lock_instance_row(session: Session, instance_id: int) -> None:

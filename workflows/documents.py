@@ -13,7 +13,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from models import Document, DocumentCounter, OrgUnit, User
-from models.db import next_value
+from models.db import insert_loaded, next_value
 from workflows.assignment import instance_visible
 from workflows.engine import engine_now
 from workflows.errors import NotFound
@@ -102,8 +102,7 @@ def issue(
         issuer_code=issuer.code,
         content=content,
     )
-    session.add(document)
-    session.flush()
+    insert_loaded(session, document)
     return document
 
 

@@ -6,12 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.task import Task
-from sqlalchemy import bindparam, insert, select
-from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.sql.schema import ScalarElementColumnDefault
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
 
 from models import HumanTask, OrgUnit, User, UserRole
-from models.base import table_of
+from models.db import insert_loaded
 from workflows.assignment import ANCESTOR_LANES, is_candidate, is_excluded
 from workflows.calendar import deadline
 from workflows.context import RunContext
@@ -51,34 +50,8 @@ def sync_human_tasks(
     known = {row.spiff_task_id for row in open_rows}
     created = [_new_row(ctx, task) for task_id, task in ready.items() if task_id not in known]
     for row in created:
-        _insert(session, row)
+        insert_loaded(session, row)
     return created, cancelled, still_open
-
-
-_TASK_TABLE = table_of(HumanTask)
-_INSERT_TASK = insert(_TASK_TABLE).returning(_TASK_TABLE.c.id)
-
-
-def _insert(session: Session, row: HumanTask) -> None:
-    """Write a new task row with one Core statement and let the session know it as loaded.
-
-    Every completion creates one; the unit of work cost 0.35 ms of CPU a row, this 0.13. Every
-    column gets its value (the model's default where the row has none), so that nothing is loaded
-    again when the row is read.
-    """
-    values = {}
-    for column in _TASK_TABLE.columns:
-        if column.key == "id":
-            continue
-        value = getattr(row, column.key)
-        default = column.default
-        if value is None and isinstance(default, ScalarElementColumnDefault):
-            value = default.arg
-            setattr(row, column.key, value)
-        values[column.key] = value
-    row.id = session.execute(_INSERT_TASK, values).scalar_one()
-    make_transient_to_detached(row)  # as if it had been read: persistent once added, nothing to flush
-    session.add(row)
 
 
 def _new_row(ctx: RunContext, task: Task) -> HumanTask:
