@@ -36,16 +36,10 @@ def _wait_for(port: int, timeout: float = 30) -> None:
     raise RuntimeError("gunicorn did not start")
 
 
-def start_gunicorn(url: str, folder: Path, workers: int = 2) -> tuple[subprocess.Popen[bytes], int]:
-    """gunicorn on a free port, on the benchmark's database."""
+def start_gunicorn(config: dict[str, str], workers: int = 2) -> tuple[subprocess.Popen[bytes], int]:
+    """gunicorn on a free port, with the benchmark's configuration."""
     port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "UPLOAD_DIR": str(folder / "uploads"),
-        "SECRET_KEY": "bench",
-        "CELERY_BROKER_URL": "memory://",
-    }
+    env = {**os.environ, **config}
     process = subprocess.Popen(
         [
             sys.executable,

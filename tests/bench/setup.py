@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import tempfile
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import redis
 from flask import Flask
 
 from models.migrate import upgrade
@@ -30,21 +32,35 @@ def bench_database() -> Iterator[str]:
     yield from postgres_database(base, prefix="bench")
 
 
-def bench_config(url: str, folder: Path) -> dict[str, object]:
-    """The app configuration of a benchmark run: follow-up jobs go to an in-memory broker."""
-    return {
-        "DATABASE_URL": url,
-        "UPLOAD_DIR": str(folder / "uploads"),
-        "SECRET_KEY": "bench",
-        "CELERY_BROKER_URL": "memory://",
-        "DEMO_MODE": True,
-    }
+@contextmanager
+def bench_broker() -> Iterator[dict[str, str]]:
+    """Where the run's follow-up jobs go: as in production, a Redis broker (TEST_REDIS_URL or
+    CELERY_BROKER_URL), on a queue of the run's own that is deleted after it; else an in-memory
+    broker, whose queue nobody empties and which so adds to the web workers' memory."""
+    url = os.environ.get("TEST_REDIS_URL") or os.environ.get("CELERY_BROKER_URL", "")
+    if not url.startswith("redis"):
+        yield {"CELERY_BROKER_URL": "memory://"}
+        return
+    queue = f"bench-{uuid.uuid4().hex[:12]}"
+    try:
+        yield {"CELERY_BROKER_URL": url, "CELERY_QUEUE": queue}
+    finally:
+        client = redis.Redis.from_url(url)
+        keys = list(client.scan_iter(f"{queue}:*"))  # the broker prefixes every key with the queue
+        if keys:
+            client.delete(*keys)
+        client.close()
 
 
-def prepared_app(url: str, folder: Path) -> Flask:
+def bench_config(url: str, folder: Path, broker: dict[str, str]) -> dict[str, str]:
+    """The app configuration of a benchmark run (strings: the web workers get it as environment)."""
+    return {"DATABASE_URL": url, "UPLOAD_DIR": str(folder / "uploads"), "SECRET_KEY": "bench", **broker}
+
+
+def prepared_app(config: dict[str, str]) -> Flask:
     """Migrate, seed the org tree, bundled processes and demo users; the app."""
-    upgrade(url)
-    app = create_app(bench_config(url, folder))
+    upgrade(config["DATABASE_URL"])
+    app = create_app({**config, "DEMO_MODE": True})
     with session_factory(app)() as session:
         setup.initialize(session)
         demo.seed_demo_users(session, PASSWORD)

@@ -24,6 +24,7 @@ def test_benchmark_prints_the_whole_table() -> None:
         "in-process API",
         "HTTP task completions/s",
         "HTTP completion p95 at that rate",
+        "HTTP completion p95 when offered",
         "inbox p95 ratio",
         "correction loop",
         "timers",
