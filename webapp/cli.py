@@ -12,7 +12,6 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from models import User
-from models.migrate import upgrade
 from webapp.db import session_factory
 from workflows import audit, calendar_admin, definitions, demo, setup
 from workflows.accounts import create_user, issue_token
@@ -38,6 +37,8 @@ def register(app: Flask) -> None:
 @with_appcontext
 def init() -> None:
     """Migrate the database, seed the org tree and roles, deploy the bundled processes."""
+    from models.migrate import upgrade  # here: alembic and mako stay out of every web worker
+
     upgrade(current_app.config["DATABASE_URL"])
     with session_factory()() as session:
         deployed = setup.initialize(session)

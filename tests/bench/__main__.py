@@ -19,7 +19,13 @@ from typing import Any
 
 from tests.bench import engine_limit, inprocess, over_http, scale
 from tests.bench.journeys import REGISTRATION
-from tests.bench.setup import bench_broker, bench_config, bench_database, prepared_app
+from tests.bench.setup import (
+    bench_broker,
+    bench_config,
+    bench_database,
+    current_statistics,
+    prepared_app,
+)
 
 
 @dataclass(frozen=True)
@@ -100,15 +106,21 @@ def main() -> None:
         # Every figure is of a warm application: psycopg prepares a statement on its 5th run.
         with engine_limit.recording() as recorded:
             inprocess.run(app, REGISTRATION, size.warm_up_cases, first_case=500)
+        current_statistics(app)
         engine, local = _engine_and_application(app, recorded, size)
         gunicorn, port = over_http.start_gunicorn(config)
+
+        def over_http_run(*args: Any, **kwargs: Any) -> dict[str, Any]:
+            current_statistics(app)
+            return over_http.run(*args, **kwargs)
+
         try:
-            over_http.run(port, REGISTRATION, 2, size.warm_up_cases, first_case=800)  # both workers
-            solo = over_http.run(port, REGISTRATION, 1, size.http_solo_cases, first_case=900)
-            http = over_http.run(
+            over_http_run(port, REGISTRATION, 2, size.warm_up_cases, first_case=800)  # both workers
+            solo = over_http_run(port, REGISTRATION, 1, size.http_solo_cases, first_case=900)
+            http = over_http_run(
                 port, REGISTRATION, size.http_clients, size.http_cases_per_client, first_case=1000
             )
-            paced = over_http.run(
+            paced = over_http_run(
                 port,
                 REGISTRATION,
                 size.http_clients,
@@ -117,7 +129,7 @@ def main() -> None:
                 rate=size.http_rate,
             )
             lower = {
-                rate: over_http.run(
+                rate: over_http_run(
                     port,
                     REGISTRATION,
                     size.http_clients,
