@@ -8,6 +8,7 @@ decimals as numbers) because it goes into the workflow state.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -36,34 +37,62 @@ def reserved_key_errors(data: Any, path: str = "") -> dict[str, list[str]]:
     return errors
 
 
+@dataclass(frozen=True)
+class _Slot:
+    """How one field of a form is posted: its name, its kind, and a list's fields per row."""
+
+    name: str
+    kind: str  # "list", "bool", "multi" or "value"
+    row: tuple[_Slot, ...] = ()
+
+
+_SLOTS: dict[type[Form], tuple[_Slot, ...]] = {}
+
+
+def _slots(form_class: type[Form]) -> tuple[_Slot, ...]:
+    """The form's fields as `to_formdata` posts them, worked out once per form class (building a
+    form instance costs more than the rest of `to_formdata`)."""
+    slots = _SLOTS.get(form_class)
+    if slots is None:
+        slots = _SLOTS[form_class] = tuple(_slot(fld) for fld in form_class())
+    return slots
+
+
+def _slot(fld: Field) -> _Slot:
+    if isinstance(fld, FieldList):
+        row_form: type[Form] = fld.unbound_field.args[0]
+        return _Slot(fld.name, "list", _slots(row_form))
+    if isinstance(fld, BooleanField):
+        return _Slot(fld.name, "bool")
+    if isinstance(fld, SelectMultipleField):
+        return _Slot(fld.name, "multi")
+    return _Slot(fld.name, "value")
+
+
 def to_formdata(form_class: type[Form], data: Mapping[str, Any]) -> MultiDict[str, Any]:
     """The form data an HTML post of `data` would carry for `form_class`."""
     out: MultiDict[str, Any] = MultiDict()
-    for fld in form_class():
-        _add_field(out, fld, data.get(fld.name), fld.name)
+    for slot in _slots(form_class):
+        _post(out, slot, data.get(slot.name), slot.name)
     return out
 
 
-def _add_field(out: MultiDict[str, Any], fld: Field, value: Any, name: str) -> None:
+def _post(out: MultiDict[str, Any], slot: _Slot, value: Any, name: str) -> None:
     if value is None or value == "":
         return  # blank is missing: "required" is the message, not "not a valid date"
-    if isinstance(fld, FieldList):
-        items = value if isinstance(value, list) else []
-        inner = fld.unbound_field.args[0]
-        for index, item in enumerate(items):
+    if slot.kind == "list":
+        for index, item in enumerate(value if isinstance(value, list) else []):
             row = item if isinstance(item, Mapping) else {}
-            for sub in inner():
-                _add_field(out, sub, row.get(sub.name), f"{name}-{index}-{sub.name}")
-        return
-    if isinstance(fld, BooleanField):
+            for sub in slot.row:
+                _post(out, sub, row.get(sub.name), f"{name}-{index}-{sub.name}")
+    elif slot.kind == "bool":
         if value is True or str(value).lower() in ("true", "1", "y", "yes", "on"):
             out.add(name, "y")
-        return
-    if isinstance(fld, SelectMultipleField):
+    elif slot.kind == "multi":
         for item in value if isinstance(value, list) else [value]:
             out.add(name, str(item))
-        return
-    out.add(name, value if isinstance(value, str) else str(value))
+    else:
+        out.add(name, value if isinstance(value, str) else str(value))
 
 
 def plain(value: Any) -> Any:
