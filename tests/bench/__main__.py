@@ -118,7 +118,12 @@ def main() -> None:
             over_http_run(port, REGISTRATION, 2, size.warm_up_cases, first_case=800)  # both workers
             solo = over_http_run(port, REGISTRATION, 1, size.http_solo_cases, first_case=900)
             http = over_http_run(
-                port, REGISTRATION, size.http_clients, size.http_cases_per_client, first_case=1000
+                port,
+                REGISTRATION,
+                size.http_clients,
+                size.http_cases_per_client,
+                first_case=1000,
+                server=gunicorn,
             )
             paced = over_http_run(
                 port,
@@ -178,6 +183,12 @@ def main() -> None:
             "/s",
             ">= 150",
             http["completions_per_s"] >= 150,
+        ),
+        row(
+            "  CPU per completion then: web worker / PostgreSQL / load generator",
+            sum(http["cpu_ms"].values()),
+            "ms",
+            " / ".join(f"{ms:.2f}" for ms in http["cpu_ms"].values()),
         ),
         row(
             f"  HTTP completion p50, {size.http_clients} always in flight",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -76,6 +77,31 @@ def worker_rss_mb(master: subprocess.Popen[bytes]) -> float:
     return max(peaks) if peaks else float("nan")
 
 
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(master: subprocess.Popen[bytes]) -> dict[str, float]:
+    """CPU time so far of the web workers, of every PostgreSQL process, and of this process (the
+    load generator's threads), in seconds."""
+    spent = {"web worker": 0.0, "PostgreSQL": 0.0}
+    for child in Path("/proc").iterdir():
+        if not child.name.isdigit():
+            continue
+        try:
+            stat, status = (child / "stat").read_text(), (child / "status").read_text()
+        except OSError:
+            continue
+        name, fields = stat.split("(", 1)[1].rsplit(")", 1)
+        ticks = sum(int(value) for value in fields.split()[11:13])  # utime, stime
+        if f"PPid:\t{master.pid}\n" in status:
+            spent["web worker"] += ticks / _TICKS
+        elif name.startswith("postgres"):
+            spent["PostgreSQL"] += ticks / _TICKS
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    spent["load generator"] = own.ru_utime + own.ru_stime
+    return spent
+
+
 def _schedule(began: float, client: int, clients: int, rate: float) -> Callable[[], float]:
     """The pace of one of `clients` clients that together offer `rate` completions per second: it
     sleeps until the client's next request is due and returns the time it was due."""
@@ -96,6 +122,7 @@ def run(
     cases_per_client: int,
     first_case: int,
     rate: float | None = None,
+    server: subprocess.Popen[bytes] | None = None,
 ) -> dict[str, Any]:
     """`clients` threads, each with its own connection: all start their cases (start request and
     attachment uploads), then all complete them, so that completions per second counts a time in
@@ -103,7 +130,8 @@ def run(
 
     Without `rate` each client sends its next completion as soon as the last one is answered (the
     server's capacity). With `rate` the clients together offer that many completions per second,
-    each on a fixed schedule, and a completion's latency counts from the time it was due."""
+    each on a fixed schedule, and a completion's latency counts from the time it was due.
+    With `server` (gunicorn's master), also the CPU per completion of each process group."""
     send = driver.http_transport("127.0.0.1", port)
     tokens = driver.login(send, driver.users_of(journey), PASSWORD)
     timings: list[float] = []
@@ -133,8 +161,10 @@ def run(
     began = time.perf_counter()
     for thread in threads:
         thread.start()
+    spent: dict[str, float] = {}
     try:
         phases.wait()  # every case started
+        spent = cpu_seconds(server) if server else {}
         completing = time.perf_counter()
         phases.wait()
     except threading.BrokenBarrierError:
@@ -144,7 +174,11 @@ def run(
     finished = time.perf_counter()
     if errors:
         raise RuntimeError(f"{len(errors)} client(s) failed: {errors[0]!r}")
+    if server:
+        after = cpu_seconds(server)
+        spent = {group: (after[group] - spent[group]) * 1000 / len(timings) for group in after}
     return {
+        "cpu_ms": spent,
         "instances_per_s": clients * cases_per_client / (finished - began),
         "completions_per_s": len(timings) / (finished - completing),
         "p50_ms": percentile(timings, 0.5) * 1000,

@@ -23,6 +23,7 @@ def test_benchmark_prints_the_whole_table() -> None:
         "engine limit",
         "in-process API",
         "HTTP task completions/s",
+        "CPU per completion then",
         "HTTP completion p95 at that rate",
         "HTTP completion p95 when offered",
         "inbox p95 ratio",
