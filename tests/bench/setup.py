@@ -43,10 +43,11 @@ def bench_broker() -> Iterator[dict[str, str]]:
         yield {"CELERY_BROKER_URL": "memory://"}
         return
     queue = f"bench-{uuid.uuid4().hex[:12]}"
+    client = redis.Redis.from_url(url)
+    client.ping()  # an unreachable broker stops the run here, not after it
     try:
         yield {"CELERY_BROKER_URL": url, "CELERY_QUEUE": queue}
     finally:
-        client = redis.Redis.from_url(url)
         keys = list(client.scan_iter(f"{queue}:*"))  # the broker prefixes every key with the queue
         if keys:
             client.delete(*keys)
