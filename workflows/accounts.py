@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session, joinedload
@@ -14,15 +15,19 @@ from models import ROLE_NAMES, ApiToken, OrgUnit, User, UserRole, utcnow
 from workflows import audit
 from workflows.errors import Invalid
 
-# Compared against when the user does not exist, so that timing does not reveal usernames.
-_DUMMY_HASH = generate_password_hash("not-a-password")
+
+@cache
+def _dummy_hash() -> str:
+    """Checked when the user does not exist, so that timing does not reveal usernames (made on
+    first use: scrypt takes ~130 ms and 32 MB, which every process paid at import)."""
+    return generate_password_hash("not-a-password")
 
 
 def authenticate(session: Session, username: str, password: str) -> User | None:
     """The active user with these credentials, or None."""
     user = session.scalar(select(User).where(User.username == username))
     if user is None or not user.active:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
 
