@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from werkzeug.datastructures import MultiDict
 from wtforms import Form
@@ -42,7 +42,7 @@ class _Slot:
     """How one field of a form is posted: its name, its kind, and a list's fields per row."""
 
     name: str
-    kind: str  # "list", "bool", "multi" or "value"
+    kind: Literal["list", "bool", "multi", "value"]
     row: tuple[_Slot, ...] = ()
 
 

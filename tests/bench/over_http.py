@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -61,19 +61,29 @@ def start_gunicorn(config: dict[str, str], workers: int = 2) -> tuple[subprocess
     return process, port
 
 
+def _processes() -> Iterator[tuple[str, str]]:
+    """(stat, status) text of every process still there to be read."""
+    for child in Path("/proc").iterdir():
+        if child.name.isdigit():
+            try:
+                yield (child / "stat").read_text(), (child / "status").read_text()
+            except OSError:
+                continue
+
+
+def _is_worker(status: str, master: subprocess.Popen[bytes]) -> bool:
+    return f"PPid:\t{master.pid}\n" in status
+
+
 def worker_rss_mb(master: subprocess.Popen[bytes]) -> float:
     """Peak resident memory (VmHWM) of the largest gunicorn worker, in MB."""
-    peaks = []
-    for child in Path("/proc").iterdir():
-        status = child / "status"
-        if not child.name.isdigit() or not status.exists():
-            continue
-        try:
-            text = status.read_text()
-        except OSError:
-            continue
-        if f"PPid:\t{master.pid}\n" in text:
-            peaks += [int(line.split()[1]) / 1024 for line in text.splitlines() if line.startswith("VmHWM:")]
+    peaks = [
+        int(line.split()[1]) / 1024
+        for _, status in _processes()
+        if _is_worker(status, master)
+        for line in status.splitlines()
+        if line.startswith("VmHWM:")
+    ]
     return max(peaks) if peaks else float("nan")
 
 
@@ -84,19 +94,13 @@ def cpu_seconds(master: subprocess.Popen[bytes]) -> dict[str, float]:
     """CPU time so far of the web workers, of every PostgreSQL process, and of this process (the
     load generator's threads), in seconds."""
     spent = {"web worker": 0.0, "PostgreSQL": 0.0}
-    for child in Path("/proc").iterdir():
-        if not child.name.isdigit():
-            continue
-        try:
-            stat, status = (child / "stat").read_text(), (child / "status").read_text()
-        except OSError:
-            continue
+    for stat, status in _processes():
         name, fields = stat.split("(", 1)[1].rsplit(")", 1)
-        ticks = sum(int(value) for value in fields.split()[11:13])  # utime, stime
-        if f"PPid:\t{master.pid}\n" in status:
-            spent["web worker"] += ticks / _TICKS
+        seconds = sum(int(value) for value in fields.split()[11:13]) / _TICKS  # utime, stime
+        if _is_worker(status, master):
+            spent["web worker"] += seconds
         elif name.startswith("postgres"):
-            spent["PostgreSQL"] += ticks / _TICKS
+            spent["PostgreSQL"] += seconds
     own = resource.getrusage(resource.RUSAGE_SELF)
     spent["load generator"] = own.ru_utime + own.ru_stime
     return spent
