@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, overload
 
-from psycopg.pq import TransactionStatus
+import psycopg
+from psycopg.pq import ExecStatus, TransactionStatus
+from psycopg.pq.abc import PGresult
 from sqlalchemy import Table, create_engine, event, insert, inspect, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -31,9 +33,61 @@ def make_engine(url: str, **options: Any) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30}, poolclass=NullPool, **options)
         event.listen(engine, "connect", _configure_sqlite)
         return engine
-    engine = create_engine(url, pool_pre_ping=True, **options)
+    engine = create_engine(
+        url, pool_pre_ping=True, connect_args={"cursor_factory": DescribeOnReadCursor}, **options
+    )
     _end_reads_with_commit(engine)
     return engine
+
+
+_ROWS_STATUSES = (ExecStatus.TUPLES_OK, ExecStatus.SINGLE_TUPLE, ExecStatus.TUPLES_CHUNK)
+
+
+class DescribeOnReadCursor(psycopg.Cursor[Any]):
+    """psycopg's cursor, whose `description` makes its Column objects when they are read.
+
+    SQLAlchemy asks every result for its description but reads the columns only the first time a
+    statement runs; after that the result's metadata comes from the compiled statement's cache.
+    psycopg made a Column object per result column at every asking (20 µs for 25 columns, ~1 % of
+    a completion's CPU for nothing).
+    """
+
+    @property
+    def description(self) -> Sequence[psycopg.Column] | None:  # type: ignore[override]  # a list's reads
+        result = self.pgresult
+        if result is None or not (result.nfields or result.status in _ROWS_STATUSES):
+            return None
+        return _Description(self, result)
+
+
+class _Description(Sequence[psycopg.Column]):
+    """The columns of one result, made on first read (while the cursor still holds that result)."""
+
+    __slots__ = ("_columns", "_cursor", "_result")
+
+    def __init__(self, cursor: psycopg.Cursor[Any], result: PGresult) -> None:
+        self._cursor, self._result = cursor, result
+        self._columns: list[psycopg.Column] | None = None
+
+    def _made(self) -> list[psycopg.Column]:
+        if self._columns is None:
+            if self._cursor.pgresult is not self._result:
+                raise psycopg.InterfaceError("a description was first read after its cursor moved on")
+            self._columns = [psycopg.Column(self._cursor, i) for i in range(self._result.nfields)]
+        return self._columns
+
+    def __len__(self) -> int:
+        return int(self._result.nfields)
+
+    @overload
+    def __getitem__(self, index: int) -> psycopg.Column: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[psycopg.Column]: ...
+    def __getitem__(self, index: int | slice) -> psycopg.Column | Sequence[psycopg.Column]:
+        return self._made()[index]
+
+    def __iter__(self) -> Iterator[psycopg.Column]:
+        return iter(self._made())
 
 
 def _end_reads_with_commit(engine: Engine) -> None:

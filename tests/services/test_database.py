@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import psycopg
 import pytest
 from flask import Flask
 from sqlalchemy import select, text
@@ -56,3 +57,29 @@ def test_a_failed_read_is_rolled_back_and_the_connection_goes_on(engine: Engine)
         session.execute(text("SELECT 1 / 0"))
     with sessions() as session:
         assert session.scalar(text("SELECT 2")) == 2
+
+
+def test_the_description_is_made_only_when_read_and_then_as_psycopg_makes_it(engine: Engine) -> None:
+    with engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        cursor = raw.cursor()
+        cursor.execute("SELECT 1 AS one, 'x'::text AS two")
+        description = cursor.description
+        assert description is not None and len(description) == 2
+        assert description._columns is None  # type: ignore[attr-defined]  # nothing made yet
+        assert [(c.name, c.type_code) for c in description] == [("one", 23), ("two", 25)]
+        assert description[-1].name == "two" and [c.name for c in description[:1]] == ["one"]
+        unread = cursor.description
+        cursor.execute("UPDATE org_units SET name = name WHERE code = '0'")
+        assert cursor.description is None  # no rows, no description
+        with pytest.raises(psycopg.InterfaceError, match="moved on"):
+            list(unread)  # type: ignore[arg-type]
+        conn.rollback()
+
+
+def test_sqlalchemy_reads_rows_through_that_cursor(engine: Engine) -> None:
+    with make_session_factory(engine)() as session:
+        for _ in range(3):  # the first run reads the description, the others use the cached metadata
+            row = session.execute(select(OrgUnit.code, OrgUnit.name).where(OrgUnit.code == "140702")).one()
+            assert row.code == "140702" and row.name
