@@ -36,7 +36,7 @@ from models import (
     Submission,
     User,
 )
-from models.db import next_value
+from models.db import insert_loaded, next_value
 from models.registry import ACTIVE_STATUSES, LEVELS, ORG_STATUSES, ORG_TYPES
 from workflows import attachments, audit, dossier, orgs
 from workflows.calendar import deadline
@@ -758,31 +758,43 @@ def _set_status(
 def _enter_registry(
     ctx: RunContext, org: Organization, status: str, reason: str, document_number: str
 ) -> None:
-    """A new organization enters the registry with its first status; the applicant represents it."""
-    _change_status(ctx, org, status, reason, document_number)
-    ctx.session.add(org)
-    ctx.session.flush()  # one INSERT with every number already on it; the trail needs the id
-    ctx.session.add(
-        OrganizationRepresentative(organization_id=org.id, user_id=ctx.instance.started_by, since=ctx.now)
+    """A new organization enters the registry with its first status; the applicant represents it.
+
+    Its rows are written by one INSERT each (`insert_loaded`): the organization with every number
+    already on it (the trail needs its id), its first status, its representative.
+    """
+    first = _status_row(ctx, org, status, reason, document_number)
+    org.status, org.updated_at = status, ctx.now
+    insert_loaded(ctx.session, org)
+    first.organization_id = org.id
+    insert_loaded(ctx.session, first)
+    representative = OrganizationRepresentative(
+        organization_id=org.id, user_id=ctx.instance.started_by, since=ctx.now
     )
+    insert_loaded(ctx.session, representative)
     _audit_status(ctx, org, status, reason)
 
 
 def _change_status(
     ctx: RunContext, org: Organization, status: str, reason: str, document_number: str
 ) -> None:
-    org.history.append(
-        OrganizationStatus(
-            status=status,
-            previous_status=org.status,
-            reason=reason,
-            document_number=document_number,
-            instance_id=ctx.instance.id,
-            actor_id=ctx.actor.id if ctx.actor else None,
-            at=ctx.now,
-        )
-    )
+    org.history.append(_status_row(ctx, org, status, reason, document_number))
     org.status, org.updated_at = status, ctx.now
+
+
+def _status_row(
+    ctx: RunContext, org: Organization, status: str, reason: str, document_number: str
+) -> OrganizationStatus:
+    """The history entry of `org` changing to `status` now."""
+    return OrganizationStatus(
+        status=status,
+        previous_status=org.status,
+        reason=reason,
+        document_number=document_number,
+        instance_id=ctx.instance.id,
+        actor_id=ctx.actor.id if ctx.actor else None,
+        at=ctx.now,
+    )
 
 
 def _audit_status(ctx: RunContext, org: Organization, status: str, reason: str) -> None:
