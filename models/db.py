@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Sequence
+from functools import cache
 from typing import Any, overload
 
 import psycopg
 from psycopg.pq import ExecStatus, TransactionStatus
 from psycopg.pq.abc import PGresult
 from sqlalchemy import Table, create_engine, event, insert, inspect, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
 from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.dml import Insert, ReturningInsert
+from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.sql.schema import CallableColumnDefault, Column, ScalarElementColumnDefault
 
 from models.base import table_of
@@ -140,16 +140,21 @@ def next_value(session: Session, model: type[Any], **key: Any) -> int:
     One upsert statement; the row stays locked until the transaction ends, so no two callers
     ever get the same value.
     """
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    table = model.__table__
-    statement = (
-        insert(table)
-        .values(**key, last=1)
-        .on_conflict_do_update(index_elements=list(key), set_={"last": table.c.last + 1})
-        .returning(table.c.last)
-    )
-    value: int = session.execute(statement).scalar_one()
+    value: int = session.execute(_upsert_of(table_of(model).name, tuple(key)), key).scalar_one()
     return value
+
+
+@cache
+def _upsert_of(table: str, key: tuple[str, ...]) -> TextClause:
+    """The counter upsert of `table` by the columns `key`, as SQL text that PostgreSQL and SQLite
+    (3.35 and later) both read. SQLAlchemy cannot cache the compiled form of its own ON CONFLICT
+    construct and compiled it at every call (0.3 ms, four times a registration); text is cached.
+    """
+    columns = ", ".join(key)
+    return text(
+        f"INSERT INTO {table} ({columns}, last) VALUES ({', '.join(':' + k for k in key)}, 1) "
+        f"ON CONFLICT ({columns}) DO UPDATE SET last = {table}.last + 1 RETURNING last"
+    )
 
 
 def _default_of(column: Column[Any]) -> Callable[[], Any] | None:
