@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from forms import get_form
+from forms import binding, get_form
 from forms.binding import validate_form
 from forms.registration import id_check_char, id_number_problem, required_clauses
 from models import OrgUnit, RegistrationRule
@@ -261,3 +261,22 @@ def test_decision_forms_require_reasons() -> None:
 def test_generated_codes_carry_both_check_characters() -> None:
     codes = {make_uscc("1", "140702", serial) for serial in range(1, 200)}
     assert len(codes) == 199 and all(validate_uscc(c) == [] and c.startswith("51140702MJ") for c in codes)
+
+
+def test_a_form_processed_again_gives_what_a_fresh_form_gives() -> None:
+    many = {
+        "founders": [{"name": n, "id_number": valid_id()} for n in ("张敏", "李强", "王芳")],
+        "rep_phone": "12345",
+        "individual_members": "很多",  # could not be read: only that is reported
+    }
+    few = {"founders": [{"name": "赵磊", "id_number": valid_id()}], "unit_members": 3}
+    cases = [many, few, many, {}, few]
+    reused = [validate_form(SPEC, data, stages=[1]) for data in cases]
+    fresh = []
+    for data in cases:
+        binding._IDLE.clear()  # a form built for this data alone
+        fresh.append(validate_form(SPEC, data, stages=[1]))
+    assert [(r.data, r.errors) for r in reused] == [(r.data, r.errors) for r in fresh]
+    assert [f["name"] for f in reused[1].data["founders"]] == ["赵磊"]
+    assert reused[0].errors["individual_members"] == ["不是有效的整数。"]
+    assert reused[1].errors["individual_members"] == ["此项为必填项。"]  # missing now, not unreadable
