@@ -22,6 +22,7 @@ def defaults(instance_dir: Path = INSTANCE_DIR) -> dict[str, Any]:
         "CELERY_RESULT_BACKEND": "",
         "CELERY_TASK_ALWAYS_EAGER": False,
         "CELERY_QUEUE": "shzz",
+        "FOLLOWUP_LINGER_SECONDS": 0.05,  # a web worker's follow-up jobs travel in one message per 50 ms
         "SECRET_KEY": "",
         "UPLOAD_DIR": str(instance_dir / "uploads"),
         "SMTP_URL": "",
