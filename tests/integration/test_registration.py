@@ -214,6 +214,9 @@ NUMBER = re.compile(r"^榆民(?P<mark>.)〔\d{4}〕(?P<seq>\d+)号$")
 
 def test_happy_path_registers_with_certificate_and_credit_code(api: ApiClient) -> None:
     applicant, body = submit(api)
+    stored = applicant.get(f"/instances/{body['id']}").get_json()  # read back by a request of its own
+    assert stored["business_key"] == application()["name"] == body["business_key"]
+    assert stored["status"] == "running" and stored["completed_at"] is None
     acceptance = only(body, "registration.acceptance")
     assert acceptance["lane"] == "county_registrar" and acceptance["scope"] == "140702"
     assert acceptance["due_at"] is not None and not acceptance["overdue"]
@@ -225,6 +228,8 @@ def test_happy_path_registers_with_certificate_and_credit_code(api: ApiClient) -
     leader = api.as_user("leader_yc")
     final = complete(leader, leader_task["id"], {"decision": "approve", "comment": "准予登记"})
     assert final["status"] == "completed" and final["tasks"] == []
+    stored = applicant.get(f"/instances/{final['id']}").get_json()
+    assert stored["status"] == "completed" and stored["completed_at"] == final["completed_at"] is not None
     docs = documents_of(leader, final["id"])
     assert set(docs) == {"acceptance_notice", "approval_decision", "certificate"}
     assert NUMBER.match(docs["approval_decision"]["number"])["mark"] == "登"  # type: ignore[index]
