@@ -23,7 +23,7 @@ import textwrap
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from types import FrameType
+from types import CodeType, FrameType
 from typing import Any, Literal
 
 from RestrictedPython.compile import compile_restricted_eval, compile_restricted_exec
@@ -247,6 +247,17 @@ def compile_checked(source: str, mode: Mode) -> Any:
     return code
 
 
+@lru_cache(maxsize=4096)
+def names_in(code: CodeType) -> frozenset[str]:
+    """Every name compiled code (and the functions and comprehensions inside it) may load, store
+    or delete as a global: the only way sandboxed code reaches the data it runs on."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, CodeType):
+            names |= names_in(const)
+    return frozenset(names)
+
+
 # ---------------------------------------------------------------- run-time guards
 
 
@@ -449,11 +460,17 @@ class RestrictedEnvironment(TaskDataEnvironment):  # type: ignore[misc]
         super().__init__(dict(helpers or {}))
         self.line_budget = line_budget
 
-    def _scope(self, context: Mapping[str, Any], external: Mapping[str, Any] | None) -> dict[str, Any]:
-        """Globals for one run: helpers, external context, a deep copy of the data, then guards."""
+    def _scope(
+        self, code: Any, context: Mapping[str, Any], external: Mapping[str, Any] | None
+    ) -> dict[str, Any]:
+        """Globals for one run: helpers, external context, a deep copy of the data the code names,
+        then guards. Sandboxed code reaches a global only by its name (no `globals()`, no `__`
+        attributes), so data it does not name need not be copied: a registration's task data is
+        several kilobytes, and every gateway condition and task expression copied all of it."""
         scope: dict[str, Any] = dict(self.globals)
         scope.update(external or {})
-        scope.update(copy.deepcopy(dict(context)))
+        named = names_in(code)
+        scope.update(copy.deepcopy({k: v for k, v in context.items() if k in named}))
         scope.update(SANDBOX_GLOBALS)
         return scope
 
@@ -462,7 +479,7 @@ class RestrictedEnvironment(TaskDataEnvironment):  # type: ignore[misc]
     ) -> Any:
         """Evaluate an expression in the sandbox; the result must be plain data."""
         code = compile_checked(expression, "eval")
-        result = run_with_budget(code, self._scope(context, external_context), self.line_budget)
+        result = run_with_budget(code, self._scope(code, context, external_context), self.line_budget)
         if not is_plain_data(result):
             raise ScriptRejected(f"the expression returned a {type(result).__name__}, not plain data")
         return result
@@ -473,14 +490,17 @@ class RestrictedEnvironment(TaskDataEnvironment):  # type: ignore[misc]
         """Run a script in the sandbox and copy new or changed plain data back into ``context``."""
         self.check_for_overwrite(context, external_context or {})
         code = compile_checked(script, "exec")
-        scope = self._scope(context, external_context)
+        scope = self._scope(code, context, external_context)
         run_with_budget(code, scope, self.line_budget)
-        self._write_back(scope, context, set(external_context or ()))
+        self._write_back(code, scope, context, set(external_context or ()))
         return True
 
-    def _write_back(self, scope: dict[str, Any], context: dict[str, Any], external: set[str]) -> None:
+    def _write_back(
+        self, code: Any, scope: dict[str, Any], context: dict[str, Any], external: set[str]
+    ) -> None:
         """Apply deletions and plain-data changes made by a script to the task data."""
-        for name in [key for key in context if key not in scope]:
+        named = names_in(code)
+        for name in [key for key in context if key in named and key not in scope]:
             del context[name]
         for name, value in scope.items():
             if name in SANDBOX_GLOBALS or name in external or name.startswith("_"):

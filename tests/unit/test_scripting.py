@@ -183,6 +183,29 @@ def test_ordinary_script_writes_plain_data_back(env: RestrictedEnvironment) -> N
     }
 
 
+class _Uncopyable:
+    """Task data a run must not copy: copying it fails the test."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        raise AssertionError("data the code does not name was copied")
+
+
+def test_only_the_data_a_script_names_is_copied_and_the_rest_stays(env: RestrictedEnvironment) -> None:
+    big = _Uncopyable()
+    data: dict[str, Any] = {"amounts": [3, 4], "extra": [0], "gone": 1, "big": big}
+    env.execute(
+        "def total():\n    return sum(amounts)\n"  # a name read inside a function
+        "rows = [n + bonus for n in amounts for bonus in extra]\n"  # and inside a comprehension
+        "t = total()\n"
+        "del gone\n",
+        data,
+    )
+    assert data == {"amounts": [3, 4], "extra": [0], "big": big, "rows": [3, 4], "t": 7}
+    assert env.evaluate("[n for n in amounts if n > limit]", {**data, "limit": 3}) == [4]
+    with pytest.raises(AssertionError, match="copied"):
+        env.evaluate("big", data)  # named: copied, as before
+
+
 def test_script_cannot_put_non_data_into_existing_values(env: RestrictedEnvironment) -> None:
     data: dict[str, Any] = {"items": [1]}
     env.execute("items.append(today)", data)
