@@ -26,6 +26,9 @@ class RunContext:
     issued_documents: list[int] = field(default_factory=list)
     # The instance's open task rows when they were read with the lock (saves the sync a query).
     open_tasks: list[HumanTask] | None = None
+    # Where the instance row's new values go when the caller writes many rows at once (timers in
+    # batches); None: `save_state` writes the row itself.
+    instance_rows: list[dict[str, Any]] | None = None
 
     @property
     def scope(self) -> OrgUnit:

@@ -154,7 +154,11 @@ def save_state(
         "completed_at": completed_at or instance.completed_at,
         "business_key": instance.business_key,  # a completion may just have set it
     }
-    ctx.session.execute(_SAVE_STATE, {"instance_id": instance.id, **values})
+    row = {"instance_id": instance.id, **values}
+    if ctx.instance_rows is None:
+        ctx.session.execute(_SAVE_STATE, row)
+    else:
+        ctx.instance_rows.append(row)
     for name, value in values.items():
         set_committed_value(instance, name, value)  # the row says so already: nothing to flush
 
@@ -630,8 +634,12 @@ def _fire_batch(session: Session, instance_ids: list[int], now: datetime) -> int
         select(HumanTask).where(HumanTask.instance_id.in_(locked), HumanTask.status == "open")
     ):
         open_rows[row.instance_id].append(row)
+    instance_rows: list[dict[str, Any]] = []  # written in one statement for the batch
     for instance, seq, last_hash in rows:
         audit.know_head(session, audit.instance_chain(instance.id), seq, last_hash)
-        _fire(RunContext(session, instance, None, now, open_tasks=open_rows[instance.id]))
+        open_tasks = open_rows[instance.id]
+        _fire(RunContext(session, instance, None, now, open_tasks=open_tasks, instance_rows=instance_rows))
+    if instance_rows:
+        session.execute(_SAVE_STATE, instance_rows)
     session.commit()
     return len(rows)

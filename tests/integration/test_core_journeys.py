@@ -11,7 +11,7 @@ from typing import Any
 from models import ProcessInstance
 from tests.conftest import ApiClient
 from webapp.db import session_factory
-from workflows import definitions
+from workflows import audit, definitions
 from workflows.engine import engine_now, state_json
 from workflows.instances import fire_due_timers
 
@@ -213,6 +213,19 @@ def test_boundary_timer_deems_acceptance(api: ApiClient, db_session: Any) -> Non
     assert sorted(t["form_key"] for t in instance["tasks"]) == ["core.consult", "core.consult"]
     assert any(h["action"] == "timer_fired" for h in instance["history"])
     assert fire_due_timers(db_session, later) == 0  # idempotent
+
+
+def test_timers_fired_together_store_each_instance_of_the_batch(api: ApiClient, db_session: Any) -> None:
+    cases = [only_task(submit_application(api)[1])["instance_id"] for _ in range(3)]
+    later = engine_now() + timedelta(days=30)
+    assert fire_due_timers(db_session, later) == 3  # one batch on PostgreSQL, one by one on SQLite
+    registrar = api.as_user("registrar_yc")
+    for instance_id in cases:
+        instance = registrar.get(f"/instances/{instance_id}").get_json()
+        assert sorted(t["form_key"] for t in instance["tasks"]) == ["core.consult", "core.consult"]
+        assert instance["status"] == "running"
+    assert fire_due_timers(db_session, later) == 0  # every row got its new state and next timer
+    assert audit.verify(db_session) == []
 
 
 def test_audit_trail_is_chained(api: ApiClient) -> None:
