@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
@@ -76,6 +77,18 @@ def need_service(name: str, reason: str) -> None:
     if REQUIRE_SERVICES:
         pytest.fail(message + " (REQUIRE_SERVICES=1)")
     pytest.skip(message)
+
+
+def redis_url() -> str:
+    """The Redis of TEST_REDIS_URL/CELERY_BROKER_URL, answering (else skip, or fail under CI)."""
+    url = os.environ.get("TEST_REDIS_URL") or os.environ.get("CELERY_BROKER_URL", "")
+    if not url.startswith("redis"):
+        need_service("Redis", "set TEST_REDIS_URL")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        need_service("Redis", str(exc))
+    return url
 
 
 def postgres_database(base_url: str, prefix: str = "test") -> Iterator[str]:

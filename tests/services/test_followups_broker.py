@@ -11,15 +11,14 @@ from pathlib import Path
 import redis
 from sqlalchemy import text
 
-from tests.conftest import app_config
-from tests.services.test_worker import _redis_url
+from tests.conftest import app_config, redis_url
 from webapp import create_app
 from webapp.db import session_factory
 from workflows.followups import defer
 
 
 def test_two_transactions_jobs_arrive_in_one_message(database_url: str, tmp_path: Path) -> None:
-    broker = _redis_url()
+    broker = redis_url()
     queue = f"test-{uuid.uuid4().hex[:8]}"
     app = create_app(
         app_config(

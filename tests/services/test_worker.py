@@ -17,7 +17,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from models import ProcessInstance, User
-from tests.conftest import need_service
+from tests.conftest import redis_url
 from workflows import definitions
 from workflows.engine import state_json
 from workflows.instances import start_instance
@@ -26,21 +26,10 @@ ROOT = Path(__file__).resolve().parents[2]
 PROBE = ROOT / "tests" / "bpmn" / "timer_probe.bpmn"
 
 
-def _redis_url() -> str:
-    url = os.environ.get("TEST_REDIS_URL") or os.environ.get("CELERY_BROKER_URL", "")
-    if not url.startswith("redis"):
-        need_service("Redis", "set TEST_REDIS_URL")
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except redis.RedisError as exc:
-        need_service("Redis", str(exc))
-    return url
-
-
 @pytest.fixture
 def celery_processes(app: Flask, tmp_path: Path) -> Iterator[dict[str, Any]]:
     """A worker and beat on a queue of their own, against the test database."""
-    broker = _redis_url()
+    broker = redis_url()
     queue = f"test-{uuid.uuid4().hex[:8]}"
     env = {
         **os.environ,
