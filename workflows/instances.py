@@ -118,23 +118,11 @@ def advance(ctx: RunContext, workflow: BpmnWorkflow) -> list[HumanTask]:
     return still_open + created
 
 
-_SAVED_COLUMNS = (
-    "state",
-    "serializer_version",
-    "next_timer_at",
-    "lock_version",
-    "updated_at",
-    "status",
-    "completed_at",
-    "business_key",
-)
-# The columns a step of the engine changes, written by one Core statement: the unit of work cost
-# twice as much for this one row (0.35 against 0.17 ms of CPU), most of it working out what changed.
+# A step's instance columns, written by one Core statement (its SET clause is the keys of the values
+# it is given): the unit of work cost twice as much for this one row (0.35 against 0.17 ms of CPU),
+# most of it working out what changed.
 _SAVE_STATE = (
-    table_of(ProcessInstance)
-    .update()
-    .where(table_of(ProcessInstance).c.id == bindparam("instance_id"))
-    .values({name: bindparam(name) for name in _SAVED_COLUMNS})
+    table_of(ProcessInstance).update().where(table_of(ProcessInstance).c.id == bindparam("instance_id"))
 )
 
 
